@@ -1,0 +1,3 @@
+from aspects_assets.cli import main
+
+main()

@@ -1,0 +1,147 @@
+"""The Superset v1 import bundle: a deterministic ZIP (or folder) of YAML files."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aspects_assets.assets import FOLDER_OF_KIND, Asset, AssetSet
+from aspects_assets.layout import chart_nodes
+
+TOP_FOLDER = "aspects_assets_bundle"
+# A fixed timestamp keeps the bundle byte-identical from one build to the next.
+FIXED_TIMESTAMP = "2000-01-01T00:00:00+00:00"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """File path (inside the top folder) → content, plus where each asset went."""
+
+    files: Mapping[str, bytes]
+    path_of: Mapping[str, str]  # asset uuid → file path
+
+    def passwords(self, assets: AssetSet, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The import's `passwords` field: database file path → password."""
+        out: dict[str, str] = {}
+        for asset in assets.of_kind("database"):
+            password = (extra or {}).get(asset.uuid) or asset.password
+            if password and asset.uuid in self.path_of:
+                out[self.path_of[asset.uuid]] = password
+        return out
+
+    def zip_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(self.files):
+                info = zipfile.ZipInfo(f"{TOP_FOLDER}/{name}", date_time=ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, self.files[name])
+        return buffer.getvalue()
+
+    def write(self, out: Path) -> None:
+        """A `.zip` path gets the ZIP; any other path a folder with the same files."""
+        if out.suffix.lower() == ".zip":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(self.zip_bytes())
+            return
+        for name, content in sorted(self.files.items()):
+            target = out / TOP_FOLDER / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+
+
+def safe_name(text: str) -> str:
+    """ASCII letters, digits, `_` and `-` only: safe on every file system."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_text).strip("_")[:80]
+
+
+def dump_yaml(data: Any) -> bytes:
+    text = yaml.dump(
+        data,
+        Dumper=yaml.CSafeDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1000,
+    )
+    return text.encode("utf-8")
+
+
+def superset_body(asset: Asset) -> dict[str, Any]:
+    """An asset's fields in the form Superset's import wants."""
+    body = dict(asset.body)
+    if asset.kind == "chart":
+        if isinstance(body.get("query_context"), dict):
+            body["query_context"] = json.dumps(body["query_context"], ensure_ascii=False)
+        if isinstance(body.get("params"), str):
+            body["params"] = json.loads(body["params"])
+    if asset.kind == "dashboard":
+        body = _with_chart_ids(body)
+    return body
+
+
+def _with_chart_ids(body: dict[str, Any]) -> dict[str, Any]:
+    """Every CHART node gets an integer `meta.chartId` (Superset's import fails
+    without one and replaces it by its own id anyway)."""
+    missing = [
+        node_id
+        for node_id, node in chart_nodes(body)
+        if not isinstance((node.get("meta") or {}).get("chartId"), int)
+    ]
+    if not missing:
+        return body
+    position = dict(body["position"])
+    for n, node_id in enumerate(sorted(missing), start=1):
+        node = dict(position[node_id])
+        node["meta"] = {**(node.get("meta") or {}), "chartId": n}
+        position[node_id] = node
+    return {**body, "position": position}
+
+
+def _file_path(asset: Asset, database_names: Mapping[str, str]) -> str:
+    folder = FOLDER_OF_KIND[asset.kind]
+    stem = safe_name(asset.title)
+    if asset.kind == "dataset":
+        db_uuid = str(asset.body.get("database_uuid"))
+        db_folder = safe_name(database_names.get(db_uuid, "")) or db_uuid
+        return f"{folder}/{db_folder}/{stem}_{asset.uuid}.yaml".replace("/_", "/")
+    return f"{folder}/{stem}_{asset.uuid}.yaml".replace("/_", "/")
+
+
+def build_bundle(
+    assets: AssetSet,
+    *,
+    context: AssetSet | None = None,
+    extra_fields: Mapping[str, Any] | None = None,
+) -> Bundle:
+    """The bundle for `assets`. `context` (the whole set) names the databases of
+    datasets when `assets` is only part of it, as in a sparse import."""
+    database_names = {
+        a.uuid: str(a.body.get("database_name")) for a in (context or assets).of_kind("database")
+    }
+    files: dict[str, bytes] = {
+        "metadata.yaml": dump_yaml(
+            {"version": "1.0.0", "type": "assets", "timestamp": FIXED_TIMESTAMP}
+        ),
+    }
+    path_of: dict[str, str] = {}
+    for asset in assets:
+        path = _file_path(asset, database_names)
+        body = superset_body(asset)
+        if extra_fields:
+            body.update(extra_fields)
+        files[path] = dump_yaml(body)
+        path_of[asset.uuid] = path
+    return Bundle(files, path_of)
