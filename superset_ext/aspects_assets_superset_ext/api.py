@@ -1,0 +1,170 @@
+"""REST API of the aspects-assets Superset extension."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid as uuid_lib
+from importlib import metadata
+from typing import Any, Callable
+
+from flask import g, request
+from flask_appbuilder.api import BaseApi, expose, safe
+from flask_jwt_extended import verify_jwt_in_request
+
+from . import __version__
+
+logger = logging.getLogger(__name__)
+
+
+def _superset_version() -> str:
+    try:
+        return metadata.version("apache-superset")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def _current_user() -> Any:
+    user = getattr(g, "user", None)
+    if user is None:
+        from flask_login import current_user
+
+        user = current_user
+    return user
+
+
+def _authenticated(admin: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Accept a Bearer JWT (``/api/v1/security/login``) or a browser session.
+
+    JWT errors (expired, malformed) are raised to flask-jwt-extended's own
+    handlers, which answer 401 like the rest of Superset's API.
+    """
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(self: BaseApi, *args: Any, **kwargs: Any) -> Any:
+            if request.headers.get("Authorization"):
+                verify_jwt_in_request()  # sets g.user through FAB's user loader
+            user = _current_user()
+            if user is None or not getattr(user, "is_authenticated", False):
+                return self.response_401()
+            if admin:
+                from superset import security_manager
+
+                if not security_manager.is_admin():
+                    return self.response_403()
+            return func(self, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class AspectsAssetsApi(BaseApi):
+    resource_name = "aspects_assets"
+    route_base = "/api/v1/aspects_assets"
+    openapi_spec_tag = "aspects-assets"
+    allow_browser_login = True
+    # Like Superset's own APIs: writes need X-CSRFToken (FAB's default exempts).
+    csrf_exempt = False
+    # No FAB permissions: access is decided by _authenticated().
+    base_permissions: list[str] = []
+
+    @expose("/info", methods=("GET",))
+    @_authenticated(admin=False)
+    @safe
+    def info(self) -> Any:
+        """Versions, so that a client can detect the extension."""
+        return self.response(
+            200,
+            result={
+                "extension_version": __version__,
+                "superset_version": _superset_version(),
+            },
+        )
+
+    @expose("/embedded/<id_or_uuid>", methods=("PUT",))
+    @_authenticated(admin=True)
+    @safe
+    def put_embedded(self, id_or_uuid: str) -> Any:
+        """Create or update a dashboard's embedded config with a given uuid.
+
+        Body: ``{"uuid": "<embedded uuid>", "allowed_domains": ["https://..."]}``
+        """
+        from superset import db
+        from superset.models.dashboard import Dashboard
+        from superset.models.embedded_dashboard import EmbeddedDashboard
+
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message="Request body must be a JSON object")
+        unknown = set(body) - {"uuid", "allowed_domains"}
+        if unknown:
+            return self.response_400(
+                message=f"Unknown fields: {', '.join(sorted(unknown))}"
+            )
+        try:
+            wanted = uuid_lib.UUID(str(body.get("uuid", "")))
+        except ValueError:
+            return self.response_400(message="'uuid' must be a UUID")
+        domains = body.get("allowed_domains", [])
+        if not isinstance(domains, list) or not all(
+            isinstance(d, str) and d and "," not in d for d in domains
+        ):
+            return self.response_400(
+                message="'allowed_domains' must be a list of non-empty strings"
+                " without commas"
+            )
+
+        dashboard = _find_dashboard(db, Dashboard, id_or_uuid)
+        if dashboard is None:
+            return self.response_404()
+
+        try:
+            other = (
+                db.session.query(EmbeddedDashboard)
+                .filter(EmbeddedDashboard.uuid == wanted)
+                .one_or_none()
+            )
+            if other is not None and other.dashboard_id != dashboard.id:
+                return self.response(
+                    409,
+                    message=(
+                        f"Embedded uuid {wanted} already belongs to dashboard"
+                        f" {other.dashboard_id}"
+                    ),
+                )
+            embedded = other
+            # Superset allows one embedded config per dashboard: drop others.
+            for item in list(dashboard.embedded):
+                if item is not embedded:
+                    db.session.delete(item)
+            db.session.flush()
+            if embedded is None:
+                embedded = EmbeddedDashboard(uuid=wanted, dashboard_id=dashboard.id)
+                db.session.add(embedded)
+            embedded.allow_domain_list = ",".join(domains)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        db.session.refresh(embedded)
+        return self.response(
+            200,
+            result={
+                "uuid": str(embedded.uuid),
+                "dashboard_id": dashboard.id,
+                "allowed_domains": embedded.allowed_domains,
+            },
+        )
+
+
+def _find_dashboard(db: Any, dashboard_model: Any, id_or_uuid: str) -> Any:
+    query = db.session.query(dashboard_model)
+    if id_or_uuid.isdigit():
+        return query.filter(dashboard_model.id == int(id_or_uuid)).one_or_none()
+    try:
+        wanted = uuid_lib.UUID(id_or_uuid)
+    except ValueError:
+        return query.filter(dashboard_model.slug == id_or_uuid).one_or_none()
+    return query.filter(dashboard_model.uuid == wanted).one_or_none()
