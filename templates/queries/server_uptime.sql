@@ -1,0 +1,3 @@
+select
+    hostName() as host,
+    uptime() as uptime_seconds
