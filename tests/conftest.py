@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from aspects_assets.cli import cli
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data"
+BASE_PROJECT = DATA / "base"
+# The real Aspects assets live beside the checkout, never inside it.
+CORPUS = TESTS.parent.parent / "shared" / "corpus"
+
+CORPUS_VARIABLES = {
+    "DBT_PROFILE_TARGET_DATABASE": "reporting",
+    "ASPECTS_XAPI_DATABASE": "xapi",
+    "ASPECTS_EVENT_SINK_DATABASE": "event_sink",
+    "SUPERSET_DB_NAME": "superset",
+    "CLICKHOUSE_REPORT_SQLALCHEMY_URI": "clickhousedb://report:XXXXXXXXXX@clickhouse:8123/reporting",
+    "SUPERSET_METADATA_SQLALCHEMY_URI": "postgresql://superset:XXXXXXXXXX@db:5432/superset",
+    "SUPERSET_ROLES_MAPPING": {"instructor": "Instructor", "operator": "Operator"},
+    "ASPECTS_COURSE_OVERVIEW_HELP_MARKDOWN": "<div>Course overview help</div>",
+    "ASPECTS_INDIVIDUAL_LEARNER_HELP_MARKDOWN": "<div>Individual learner help</div>",
+    "ASPECTS_LEARNER_GROUPS_HELP_MARKDOWN": "<div>Learner groups help</div>",
+    "ASPECTS_OPERATOR_HELP_MARKDOWN": "<div>Operator help</div>",
+    "ASPECTS_COURSE_COMPARISON_HELP_MARKDOWN": "<div>Course comparison help</div>",
+}
+# The one known defect of aspects-2026-07 (see the corpus README) and its fix.
+DEFECT_UUID = "f89c07c4-aa3f-527e-84fb-3d4e71ffc777"
+DEFECT_FIX_UUID = "f13a4d42-2f44-58a4-99d2-2f480d63fdf1"
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Result:
+    """Run the CLI in `cwd` as a user would, in-process."""
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def base_project(tmp_path: Path) -> Path:
+    """A copy of the small valid test project, free to change."""
+    target = tmp_path / "project"
+    shutil.copytree(BASE_PROJECT, target)
+    return target
+
+
+def corpus_dir(name: str) -> Path:
+    path = CORPUS / name
+    if not path.is_dir():
+        pytest.skip(f"the real corpus is not here ({path}): a clone outside the workspace")
+    return path
+
+
+def corpus_project(tmp_path: Path, name: str, *, fixed: bool = True, **settings: object) -> Path:
+    """A settings file that points at a corpus; for 2026-07 a temporary copy of
+    its assets with the documented defect fixed (unless fixed=False)."""
+    import yaml
+
+    source = corpus_dir(name)
+    assets = source / "assets"
+    if name == "aspects-2026-07" and fixed:
+        assets = tmp_path / "assets"
+        shutil.copytree(source / "assets", assets)
+        operator = assets / "dashboards" / "Operator_Dashboard.yaml"
+        operator.write_text(operator.read_text().replace(DEFECT_UUID, DEFECT_FIX_UUID))
+    config = {
+        "assets_dir": str(assets),
+        "templates_dir": str(source / "templates"),
+        "project": f"corpus-{name}",
+        "variables": CORPUS_VARIABLES,
+        **settings,
+    }
+    (tmp_path / "aspects-assets.yaml").write_text(yaml.safe_dump(config))
+    return tmp_path
