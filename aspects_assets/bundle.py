@@ -67,15 +67,22 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_text).strip("_")[:80]
 
 
+# A number with an exponent but no dot (`1e-05`): JSON writes it, YAML 1.1 reads it
+# as a string. Files holding one are written by the C dumper instead.
+_EXPONENT_WITHOUT_DOT = re.compile(r"[:\[,]\s*-?\d+[eE][-+]?\d+\s*[,\]}]")
+
+
 def dump_yaml(data: Any) -> bytes:
-    text = yaml.dump(
-        data,
-        Dumper=yaml.CSafeDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=1000,
-    )
+    """YAML that Superset's `yaml.safe_load` reads back exactly.
+
+    JSON is YAML, and `json.dumps` is about twenty times faster than any YAML
+    dumper, which matters with thousands of localized copies; the C dumper
+    covers the one JSON form YAML 1.1 reads differently.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if _EXPONENT_WITHOUT_DOT.search(text):
+        text = yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True,
+                         default_flow_style=False, width=1000)
     return text.encode("utf-8")
 
 

@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUPERSET_LOCAL := scripts/superset-local
+
+.PHONY: venv system-deps superset-up superset-down demo test test-unit test-superset-5 lint bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+# GNU gettext (msgfmt, msgcmp) judges the catalogs we write; the local Superset
+# script installs PostgreSQL itself.
+system-deps:
+	@command -v msgfmt >/dev/null && command -v msgcmp >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
+
+superset-up:
+	$(SUPERSET_LOCAL) start
+
+superset-down:
+	$(SUPERSET_LOCAL) stop
+
+demo: venv superset-up
+	$(BIN)/aspects-assets validate
+	$(BIN)/aspects-assets build --out dist/aspects-assets-bundle.zip
+
+lint: venv
+	$(BIN)/ruff check aspects_assets tests benchmarks
+	$(BIN)/mypy
+
+test: venv system-deps superset-up lint
+	$(BIN)/pytest -q
+
+test-unit: venv system-deps
+	$(BIN)/pytest -q -m "not integration"
+
+test-superset-5: venv system-deps
+	SUPERSET_VERSION=5.0.0 SUPERSET_LOCAL_PORT=8089 $(SUPERSET_LOCAL) start
+	SUPERSET_URL=http://127.0.0.1:8089 ASPECTS_TEST_SUPERSET_VERSION=5.0.0 \
+		$(BIN)/pytest -q -m integration
+
+bench: venv superset-up
+	$(BIN)/python benchmarks/bench_build.py

@@ -1,0 +1,1 @@
+"""Localization: the field registry, catalogs, localized copies, extraction and checks."""
