@@ -1,0 +1,376 @@
+"""SupersetClient: our HTTP client for Superset's REST API, on requests.
+
+Thin verbs over one `request()` that handles what every call needs: login and
+token refresh, CSRF for writes, `Accept: application/json`, timeouts, retries
+of safe calls, and one place that turns a non-2xx answer into a SupersetError
+carrying Superset's own error payload. Nothing touches the network before the
+first call.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import time
+import zipfile
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import prison
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from aspects_assets.errors import SupersetError
+
+API = "/api/v1"
+PAGE_SIZE = 100  # Superset caps list pages at 100
+ENDPOINT_OF_KIND = {"database": "database", "dataset": "dataset", "chart": "chart",
+                    "dashboard": "dashboard"}
+# Retries with backoff for connection errors and 502/503/504, on safe calls only.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CONNECT_ATTEMPTS = 3
+REFRESH_MARGIN_S = 60
+
+
+def retry_policy() -> Retry:
+    return Retry(
+        total=CONNECT_ATTEMPTS,
+        connect=CONNECT_ATTEMPTS,
+        read=2,
+        status=3,
+        backoff_factor=0.5,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=SAFE_METHODS,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    version: str  # "6.1.0"; "5.0" where the server does not say (older than 6.1)
+    sparse_import: bool
+    extension: bool  # our Superset-side extension is installed (embedded uuids)
+
+
+def _token_expiry(token: str) -> float | None:
+    """The `exp` of a JWT, read without verifying it (the server does that)."""
+    try:
+        payload = token.split(".")[1]
+        payload += "=" * (-len(payload) % 4)
+        exp = json.loads(base64.urlsafe_b64decode(payload)).get("exp")
+    except (IndexError, ValueError):
+        return None
+    return float(exp) if isinstance(exp, int | float) else None
+
+
+def _error_text(response: requests.Response) -> tuple[str, Any]:
+    """Superset's own error message and payload, or the start of a non-JSON body."""
+    try:
+        payload = response.json()
+    except ValueError:
+        body = response.text.strip().replace("\n", " ")
+        return (body[:200] + ("…" if len(body) > 200 else "")) or response.reason, None
+    if isinstance(payload, dict):
+        message = payload.get("message") or payload.get("msg")
+        if message is None and payload.get("errors"):
+            first = payload["errors"][0]
+            message = first.get("message") if isinstance(first, dict) else first
+        return (json.dumps(message, ensure_ascii=False) if not isinstance(message, str)
+                else message) or response.reason, payload
+    return str(payload)[:200], payload
+
+
+class SupersetClient:
+    """One authenticated session with one Superset."""
+
+    def __init__(self, url: str, username: str, password: str, *,
+                 session: requests.Session | None = None,
+                 timeout: tuple[float, float] = (5.0, 300.0),
+                 workers: int = 4) -> None:
+        self.url = url.rstrip("/")
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.workers = workers
+        self.session = session or requests.Session()
+        if session is None:
+            adapter = HTTPAdapter(max_retries=retry_policy(), pool_maxsize=workers * 2)
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
+        self.session.headers["Accept"] = "application/json"
+        self.session.headers["Referer"] = self.url + "/"
+        self._access: str | None = None
+        self._access_expiry: float | None = None
+        self._refresh: str | None = None
+        self._csrf: str | None = None
+        self._info: ServerInfo | None = None
+
+    def __repr__(self) -> str:
+        return f"SupersetClient({self.url!r}, username={self.username!r})"
+
+    # -- the one place that talks HTTP -------------------------------------------------
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = path if path.startswith("http") else f"{self.url}{path}"
+        kwargs.setdefault("timeout", self.timeout)
+        if method not in SAFE_METHODS:
+            # A redirect on a write drops the body and ends on an HTML login page.
+            kwargs.setdefault("allow_redirects", False)
+        try:
+            return self.session.request(method, url, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise SupersetError(
+                f"TLS verification failed for {self.url}: the server's certificate is not "
+                "trusted (for a private CA set REQUESTS_CA_BUNDLE to its certificate file)"
+            ) from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise SupersetError(
+                f"cannot reach Superset at {self.url} after {CONNECT_ATTEMPTS + 1} attempts: "
+                "is it running, and is the URL right?") from exc
+        except requests.exceptions.Timeout as exc:
+            raise SupersetError(f"Superset at {self.url} did not answer {method} {path} within "
+                                f"{self.timeout[1]:.0f} s") from exc
+        except requests.exceptions.RequestException as exc:
+            raise SupersetError(f"request to {self.url} failed: {exc}") from exc
+
+    def _check(self, response: requests.Response, method: str, path: str) -> requests.Response:
+        if 200 <= response.status_code < 300:
+            content_type = response.headers.get("Content-Type", "")
+            if "text/html" in content_type:
+                raise SupersetError(
+                    f"{method} {path}: Superset answered with an HTML page instead of JSON "
+                    "(a login redirect or a proxy page)", status=response.status_code)
+            return response
+        if 300 <= response.status_code < 400:
+            raise SupersetError(
+                f"{method} {path}: Superset redirected to {response.headers.get('Location')} "
+                "(a missing CSRF token or a wrong URL)", status=response.status_code)
+        message, payload = _error_text(response)
+        raise SupersetError(f"Superset answered {response.status_code} to {method} {path}: "
+                            f"{message}", status=response.status_code, payload=payload)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """An authenticated call; refreshes the token before expiry and once on 401."""
+        self._ensure_token()
+        if method not in SAFE_METHODS:
+            self._ensure_csrf()
+        response = self._send(method, path, headers=self._auth_headers(method), **kwargs)
+        if response.status_code == 401:
+            self._renew_token()
+            if method not in SAFE_METHODS:
+                self._csrf = None
+                self._ensure_csrf()
+            response = self._send(method, path, headers=self._auth_headers(method), **kwargs)
+        return self._check(response, method, path)
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs).json()
+
+    # -- authentication -----------------------------------------------------------------
+
+    def _auth_headers(self, method: str) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._access}"}
+        if method not in SAFE_METHODS and self._csrf:
+            headers["X-CSRFToken"] = self._csrf
+        return headers
+
+    def login(self) -> None:
+        body = {"username": self.username, "password": self._password, "provider": "db",
+                "refresh": True}
+        path = f"{API}/security/login"
+        response = self._send("POST", path, json=body)
+        if response.status_code == 401:
+            raise SupersetError(
+                f"Superset at {self.url} refused the login of user {self.username!r}: wrong "
+                "username or password (set SUPERSET_USERNAME and SUPERSET_PASSWORD)",
+                status=401)
+        data = self._check(response, "POST", path).json()
+        self._set_access(data["access_token"])
+        self._refresh = data.get("refresh_token")
+        self._csrf = None
+
+    def _set_access(self, token: str) -> None:
+        self._access = token
+        self._access_expiry = _token_expiry(token)
+
+    def _renew_token(self) -> None:
+        if self._refresh:
+            path = f"{API}/security/refresh"
+            response = self._send("POST", path,
+                                  headers={"Authorization": f"Bearer {self._refresh}"})
+            if response.status_code == 200:
+                self._set_access(response.json()["access_token"])
+                return
+        self.login()
+
+    def _ensure_token(self) -> None:
+        if self._access is None:
+            self.login()
+        elif (self._access_expiry is not None
+              and self._access_expiry - time.time() < REFRESH_MARGIN_S):
+            self._renew_token()
+
+    def _ensure_csrf(self) -> None:
+        if self._csrf is None:
+            path = f"{API}/security/csrf_token/"
+            response = self._send("GET", path, headers=self._auth_headers("GET"))
+            self._csrf = self._check(response, "GET", path).json()["result"]
+
+    # -- server --------------------------------------------------------------------------
+
+    def info(self) -> ServerInfo:
+        """The server's version and what it accepts (asked once)."""
+        if self._info is None:
+            self._ensure_token()
+            response = self._send("GET", "/version")
+            version = "5.0"
+            if response.status_code == 200 and "json" in response.headers.get(
+                    "Content-Type", ""):
+                version = str(response.json().get("version_string") or "6.1").split("-")[0]
+            extension = self._send("GET", f"{API}/aspects_assets/info",
+                                   headers=self._auth_headers("GET")).status_code == 200
+            major_minor = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+            self._info = ServerInfo(version=version, sparse_import=major_minor >= (6, 1),
+                                    extension=extension)
+        return self._info
+
+    # -- reading -------------------------------------------------------------------------
+
+    def list(self, endpoint: str, columns: Iterable[str],
+             filters: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+        """Every row of a list endpoint; pages after the first are fetched in parallel."""
+        def page(n: int) -> dict[str, Any]:
+            query: dict[str, Any] = {"columns": list(columns), "page": n,
+                                     "page_size": PAGE_SIZE}
+            if filters:
+                query["filters"] = [dict(f) for f in filters]
+            result: dict[str, Any] = self.get_json(f"{API}/{endpoint}/",
+                                                   params={"q": prison.dumps(query)})
+            return result
+
+        first = page(0)
+        rows: list[dict[str, Any]] = list(first.get("result") or [])
+        pages = -(-int(first.get("count", 0)) // PAGE_SIZE)
+        if pages > 1:
+            with ThreadPoolExecutor(self.workers) as pool:
+                for data in pool.map(page, range(1, pages)):
+                    rows.extend(data.get("result") or [])
+        return rows
+
+    def export(self, kind: str, ids: list[int]) -> dict[str, bytes]:
+        """Export assets by id: file path inside the ZIP (without its top folder) → bytes."""
+        files: dict[str, bytes] = {}
+        if not ids:
+            return files
+        batch = 200
+        chunks = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+
+        def one(chunk: list[int]) -> bytes:
+            return self.request("GET", f"{API}/{ENDPOINT_OF_KIND[kind]}/export/",
+                                params={"q": prison.dumps(chunk)}).content
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            for content in pool.map(one, chunks):
+                files.update(unzip_bundle(content))
+        return files
+
+    # -- writing -------------------------------------------------------------------------
+
+    def import_bundle(self, bundle: bytes, *, passwords: Mapping[str, str] | None = None,
+                      sparse: bool = False) -> None:
+        data: dict[str, str] = {"overwrite": "true"}
+        if passwords:
+            data["passwords"] = json.dumps(dict(passwords))
+        if sparse:
+            data["sparse"] = "true"
+        self.request("POST", f"{API}/assets/import/", data=data,
+                     files={"bundle": ("bundle.zip", bundle, "application/zip")})
+
+    def delete(self, kind: str, ids: list[int]) -> None:
+        if ids:
+            self.request("DELETE", f"{API}/{ENDPOINT_OF_KIND[kind]}/",
+                         params={"q": prison.dumps(ids)})
+
+    def delete_one(self, kind: str, pk: int) -> None:
+        self.request("DELETE", f"{API}/{ENDPOINT_OF_KIND[kind]}/{pk}")
+
+    # -- roles and embedding ---------------------------------------------------------------
+
+    def roles(self) -> dict[str, int]:
+        """Role name → id."""
+        rows = self.list("security/roles", ["id", "name"])
+        return {str(r["name"]): int(r["id"]) for r in rows}
+
+    def create_role(self, name: str) -> int:
+        result = self.request("POST", f"{API}/security/roles/", json={"name": name}).json()
+        return int(result["id"])
+
+    def dashboard(self, id_or_slug: int | str) -> dict[str, Any]:
+        result: dict[str, Any] = self.get_json(f"{API}/dashboard/{id_or_slug}")["result"]
+        return result
+
+    def set_dashboard_roles(self, dashboard_id: int, role_ids: list[int]) -> None:
+        self.request("PUT", f"{API}/dashboard/{dashboard_id}", json={"roles": role_ids})
+
+    def embedded(self, dashboard_id: int) -> dict[str, Any] | None:
+        self._ensure_token()
+        path = f"{API}/dashboard/{dashboard_id}/embedded"
+        response = self._send("GET", path, headers=self._auth_headers("GET"))
+        if response.status_code == 404:
+            return None
+        result: dict[str, Any] = self._check(response, "GET", path).json()["result"]
+        return result
+
+    def set_embedded(self, dashboard_id: int, domains: list[str],
+                     embedded_uuid: str | None = None) -> dict[str, Any]:
+        """Create or update a dashboard's embedding. With `embedded_uuid` (our
+        Superset-side extension) the embedded uuid is the one given."""
+        if embedded_uuid is not None:
+            result: dict[str, Any] = self.request(
+                "PUT", f"{API}/aspects_assets/embedded/{dashboard_id}",
+                json={"uuid": embedded_uuid, "allowed_domains": domains}).json()["result"]
+            return result
+        result = self.request("PUT", f"{API}/dashboard/{dashboard_id}/embedded",
+                              json={"allowed_domains": domains}).json()["result"]
+        return result
+
+    def embedded_by_uuid(self, embedded_uuid: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.get_json(f"{API}/embedded_dashboard/{embedded_uuid}")[
+            "result"]
+        return result
+
+    # -- CSS templates: where the project's record lives ------------------------------
+
+    def find_css_template(self, name: str) -> dict[str, Any] | None:
+        rows = self.list("css_template", ["id", "template_name", "css", "changed_on"],
+                         [{"col": "template_name", "opr": "eq", "value": name}])
+        return rows[0] if rows else None
+
+    def create_css_template(self, name: str, css: str) -> int:
+        result = self.request("POST", f"{API}/css_template/",
+                              json={"template_name": name, "css": css}).json()
+        return int(result["id"])
+
+    def update_css_template(self, pk: int, name: str, css: str) -> None:
+        self.request("PUT", f"{API}/css_template/{pk}", json={"template_name": name, "css": css})
+
+    def delete_css_template(self, pk: int) -> None:
+        self.request("DELETE", f"{API}/css_template/{pk}")
+
+
+def unzip_bundle(content: bytes) -> dict[str, bytes]:
+    """A Superset export ZIP's files, keyed by path without the top folder."""
+    files: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if name.endswith("/"):
+                continue
+            _, _, inner = name.partition("/")
+            files[inner] = archive.read(name)
+    return files
+
