@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from aspects_assets import __version__
 from aspects_assets.bundle import build_bundle
+from aspects_assets.cli_translations import extract_translations, translations
+from aspects_assets.context import LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ERROR, InputError
 from aspects_assets.output import echo_json, echo_problem
 from aspects_assets.pipeline import check, checked_or_fail
-from aspects_assets.settings import Settings, load_settings
-
-
-@dataclass
-class AppContext:
-    """What every command shares: how to find the settings, read once on demand."""
-
-    config: Path | None
-    var_overrides: dict[str, str]
-    _settings: Settings | None = field(default=None, repr=False)
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.config, var_overrides=self.var_overrides)
-        return self._settings
-
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
@@ -89,8 +71,9 @@ def cli(ctx: click.Context, config: Path | None, variables: tuple[str, ...]) -> 
 
 @cli.command()
 @FORMAT_OPTION
+@LOCALE_OPTION
 @pass_app
-def validate(app: AppContext, output_format: str) -> None:
+def validate(app: AppContext, output_format: str, locales: tuple[str, ...]) -> None:
     """Render and check every asset; report all problems at once.
 
     Errors (Superset's import would fail or import wrong data) end with exit 2;
@@ -100,7 +83,7 @@ def validate(app: AppContext, output_format: str) -> None:
     Example:
       aspects-assets validate --var SUPERSET_DB_NAME=superset
     """
-    result = check(app.settings)
+    result = check(app.settings, locales or None)
     if output_format == "json":
         echo_json(
             {
@@ -129,8 +112,9 @@ def validate(app: AppContext, output_format: str) -> None:
     type=click.Path(path_type=Path),
     help="Where to write: a path ending in .zip gets a ZIP, anything else a folder.",
 )
+@LOCALE_OPTION
 @pass_app
-def build(app: AppContext, out: Path) -> None:
+def build(app: AppContext, out: Path, locales: tuple[str, ...]) -> None:
     """Write the Superset v1 import bundle (validates first; refuses an invalid set).
 
     The same input always gives a byte-identical ZIP.
@@ -139,12 +123,16 @@ def build(app: AppContext, out: Path) -> None:
     Example:
       aspects-assets build --out dist/assets.zip
     """
-    result = checked_or_fail(app.settings)
+    result = checked_or_fail(app.settings, locales or None)
     for problem in result.warnings:
         echo_problem(problem, err=True)
     bundle = build_bundle(result.assets)
     bundle.write(out)
     click.echo(f"wrote {out} ({result.assets.summary()})")
+
+
+cli.add_command(extract_translations)
+cli.add_command(translations)
 
 
 def main() -> None:

@@ -1,13 +1,17 @@
-"""The offline pipeline, composed: settings → rendered assets → checked asset set."""
+"""The offline pipeline, composed: settings → rendered assets → localized copies →
+checked asset set."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aspects_assets.assets import AssetSet
-from aspects_assets.errors import Problem, ValidationFailed
+from aspects_assets.errors import InputError, Problem, ValidationFailed
+from aspects_assets.i18n.catalogs import load_catalogs
+from aspects_assets.i18n.localize import label_problems, localize, make_context
 from aspects_assets.render import load_assets
-from aspects_assets.settings import Settings
+from aspects_assets.settings import Settings, parse_locale_list
 from aspects_assets.validate import errors_in, validate
 
 
@@ -27,17 +31,54 @@ class Checked:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def check(settings: Settings) -> Checked:
-    """Render, then validate: all problems at once."""
+def selected_locales(settings: Settings, locales: Iterable[str] | None) -> tuple[str, ...]:
+    """The configured locales, or the ones asked for (`--locale`), which must be among them."""
+    if locales is None:
+        return settings.locales
+
+    wanted = parse_locale_list(",".join(locales), source="--locale")
+    unknown = [code for code in wanted if code not in settings.locales]
+    if unknown:
+        configured = ", ".join(settings.locales) or "none"
+        raise InputError(
+            f"locale {unknown[0]} is not in the settings' locales (configured: {configured})",
+            file="--locale",
+        )
+    return wanted
+
+
+def _without_repeats(problems: list[Problem]) -> list[Problem]:
+    """A problem of a localized copy that its original has too is said once."""
+    seen = {(p.severity, p.file, p.key, p.message) for p in problems}
+    out = []
+    for problem in problems:
+        base, marker, _ = problem.message.rpartition(" (in the ")
+        if marker and (problem.severity, problem.file, problem.key, base) in seen:
+            continue
+        out.append(problem)
+    return out
+
+
+def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
+    """Render, localize (one copy per locale), then validate all: all problems at once.
+
+    `locales` narrows the copies to some of the configured locales."""
+    chosen = selected_locales(settings, locales)
     loaded = load_assets(settings)
     problems = list(loaded.problems)
-    problems += validate(loaded.assets, settings.superset.version)
-    return Checked(loaded.assets, tuple(problems))
+    assets = loaded.assets
+    if settings.locales:
+        context = make_context(assets)
+        problems += label_problems(assets, context.labels)
+        catalogs = load_catalogs(settings, chosen, problems)
+        assets = localize(assets, chosen, catalogs, settings, context)
+    problems += _without_repeats(validate(assets, settings.superset.version))
+    return Checked(assets, tuple(problems))
 
 
-def checked_or_fail(settings: Settings) -> Checked:
+def checked_or_fail(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     """Like `check`, but an error stops here: nothing is built or sent."""
-    result = check(settings)
+    result = check(settings, locales)
     if result.errors:
         raise ValidationFailed(list(result.problems))
     return result
