@@ -48,12 +48,29 @@ def read_catalog(path: Path, display: str, locale: str | None = None) -> Catalog
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=display) from exc
+    _check_quotes(data, display)
     try:
         return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except PoFileError as exc:
-        raise InputError(f"invalid .po file: {exc}", file=display, line=exc.lineno) from exc
+        # Babel counts lines from 0 and says "on <n>"
+        message = re.sub(r" on \d+$", "", str(exc))
+        raise InputError(f"invalid .po file: {message}", file=display, line=exc.lineno + 1) from exc
     except (ValueError, UnicodeDecodeError, LookupError) as exc:
         raise InputError(f"invalid .po file: {exc}", file=display) from exc
+
+
+_STRING_LINE = re.compile(r'^\s*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"')
+_CLOSED = re.compile(r'(?<!\\)(?:\\\\)*"\s*$')
+
+
+def _check_quotes(data: bytes, display: str) -> None:
+    """A string that does not end with a quote (Babel would read it silently short)."""
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        match = _STRING_LINE.match(line)
+        if match and not _CLOSED.search(line[match.end() :]):
+            raise InputError(
+                "invalid .po file: a string is not closed by a quote", file=display, line=number
+            )
 
 
 def catalog_entries(catalog: Catalog, display: str) -> list[Entry]:

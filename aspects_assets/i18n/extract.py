@@ -162,7 +162,7 @@ def po_bytes(catalog: Catalog) -> bytes:
     for message in [*catalog, *catalog.obsolete.values()]:
         for flag in _FORMAT_FLAGS:
             message.flags.discard(flag)
-    text = "".join(generate_po(catalog, sort_by="message", width=76, include_previous=True))
+    text = "".join(generate_po(catalog, sort_by="message", width=76))
     return _GENERATED_BY.sub("", text, count=1).encode("utf-8")
 
 
