@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from aspects_assets.cli import cli
 
 TESTS = Path(__file__).parent
+REPO = TESTS.parent
 DATA = TESTS / "data"
 BASE_PROJECT = DATA / "base"
 # The real Aspects assets live beside the checkout, never inside it.
@@ -80,3 +81,50 @@ def corpus_project(tmp_path: Path, name: str, *, fixed: bool = True, **settings:
     }
     (tmp_path / "aspects-assets.yaml").write_text(yaml.safe_dump(config))
     return tmp_path
+
+
+# -- the real local Superset (scripts/superset-local) -----------------------------------
+
+SUPERSET_URL = os.environ.get("SUPERSET_URL", "http://127.0.0.1:8088")
+
+
+@pytest.fixture(scope="session")
+def superset_env() -> dict[str, str]:
+    """The environment a CLI run needs to reach the test Superset; fails loudly
+    when it is not up."""
+    import requests
+
+    try:
+        requests.get(f"{SUPERSET_URL}/health", timeout=5).raise_for_status()
+    except requests.RequestException as exc:
+        pytest.fail(f"no Superset at {SUPERSET_URL} ({exc}): start it with "
+                    "`scripts/superset-local start` (make test does)")
+    return {"SUPERSET_URL": SUPERSET_URL,
+            "SUPERSET_USERNAME": os.environ.get("SUPERSET_USERNAME", "admin"),
+            "SUPERSET_PASSWORD": os.environ.get("SUPERSET_PASSWORD", "admin"),
+            "SUPERSET_DASHBOARD_LOCALES": ""}
+
+
+@pytest.fixture(scope="module")
+def superset_reset(superset_env: dict[str, str]) -> None:
+    """An empty Superset for the module: asset sets of different modules share
+    database names and slugs, which Superset keeps unique."""
+    import subprocess
+    from urllib.parse import urlsplit
+
+    port = str(urlsplit(SUPERSET_URL).port or 8088)
+    result = subprocess.run([str(REPO / "scripts" / "superset-local"), "reset"],
+                            env={**os.environ, "SUPERSET_LOCAL_PORT": port,
+                                 **({"SUPERSET_VERSION": os.environ["ASPECTS_TEST_SUPERSET_VERSION"]}
+                                    if "ASPECTS_TEST_SUPERSET_VERSION" in os.environ else {})},
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"scripts/superset-local reset failed: {result.stderr[-2000:]}")
+
+
+@pytest.fixture
+def client(superset_env: dict[str, str]):  # type: ignore[no-untyped-def]
+    from aspects_assets.superset.client import SupersetClient
+
+    return SupersetClient(superset_env["SUPERSET_URL"], superset_env["SUPERSET_USERNAME"],
+                          superset_env["SUPERSET_PASSWORD"])

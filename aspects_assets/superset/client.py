@@ -241,7 +241,7 @@ class SupersetClient:
 
     # -- reading -------------------------------------------------------------------------
 
-    def list(self, endpoint: str, columns: Iterable[str],
+    def list_all(self, endpoint: str, columns: Iterable[str],
              filters: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
         """Every row of a list endpoint; pages after the first are fetched in parallel."""
         def page(n: int) -> dict[str, Any]:
@@ -303,7 +303,7 @@ class SupersetClient:
 
     def roles(self) -> dict[str, int]:
         """Role name → id."""
-        rows = self.list("security/roles", ["id", "name"])
+        rows = self.list_all("security/roles", ["id", "name"])
         return {str(r["name"]): int(r["id"]) for r in rows}
 
     def create_role(self, name: str) -> int:
@@ -347,7 +347,7 @@ class SupersetClient:
     # -- CSS templates: where the project's record lives ------------------------------
 
     def find_css_template(self, name: str) -> dict[str, Any] | None:
-        rows = self.list("css_template", ["id", "template_name", "css", "changed_on"],
+        rows = self.list_all("css_template", ["id", "template_name", "css", "changed_on"],
                          [{"col": "template_name", "opr": "eq", "value": name}])
         return rows[0] if rows else None
 

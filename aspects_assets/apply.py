@@ -1,0 +1,241 @@
+"""Run a Plan against Superset: assets in chunks, roles, embedding, prune, record.
+
+Order matters for a run that fails half-way: assets go first, in dependency
+order and in chunks that each commit on their own; roles and embedding only
+refer to dashboards that are in; the record is written last, so a run that
+stopped early is simply repeated (the next plan sends what is still missing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from aspects_assets.assets import KINDS, Asset, AssetSet
+from aspects_assets.bundle import build_bundle, dump_yaml, superset_body
+from aspects_assets.errors import SupersetError
+from aspects_assets.plan import AccessChange, AssetChange, Plan
+from aspects_assets.settings import Settings
+from aspects_assets.superset.client import SupersetClient
+from aspects_assets.superset.live import list_rows, write_record
+from aspects_assets.superset.record import ManagedAsset, ProjectRecord
+from aspects_assets.sync import LivePlan
+
+# Estimated server time per asset (ms) in Superset 6.1 on PostgreSQL, measured:
+# a chunk is filled up to CHUNK_BUDGET_MS so that each POST stays far below a
+# 30 s gunicorn or proxy timeout, even on a server several times slower.
+COST_MS = {"database": 40, "dataset": 36, "chart": 9, "dashboard": 30}
+CHUNK_BUDGET_MS = 4000
+
+Progress = Callable[[str, int], None]  # (what, how many done) → None
+
+
+@dataclass
+class Report:
+    """What a run did, for the summary line and `--format json`."""
+
+    sent: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    requests: int = 0
+    roles_set: int = 0
+    roles_created: list[str] = field(default_factory=list)
+    embedding_set: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    backup: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "deleted": self.deleted,
+                "sent": self.sent, "import_requests": self.requests,
+                "roles_set": self.roles_set, "roles_created": self.roles_created,
+                "embedding_set": self.embedding_set, "seconds": self.seconds,
+                "backup": self.backup}
+
+
+def fingerprint(asset: Asset) -> str:
+    return hashlib.sha256(dump_yaml(superset_body(asset))).hexdigest()[:20]
+
+
+def chunks(assets: Iterable[Asset]) -> list[list[Asset]]:
+    """Dependency order (databases → dashboards), each chunk within the time budget."""
+    out: list[list[Asset]] = []
+    current: list[Asset] = []
+    spent = 0
+    order = {k: i for i, k in enumerate(KINDS)}
+    for asset in sorted(assets, key=lambda a: order[a.kind]):
+        cost = COST_MS[asset.kind]
+        if current and spent + cost > CHUNK_BUDGET_MS:
+            out.append(current)
+            current, spent = [], 0
+        current.append(asset)
+        spent += cost
+    if current:
+        out.append(current)
+    return out
+
+
+def database_passwords(assets: AssetSet, settings: Settings,
+                       env: Mapping[str, str]) -> dict[str, str]:
+    """database uuid → password, from `databases.NAME.password_env`."""
+    out = {}
+    for db in assets.of_kind("database"):
+        var = settings.database_password_env.get(str(db.body.get("database_name")))
+        if var and env.get(var):
+            out[db.uuid] = env[var]
+    return out
+
+
+def send_assets(client: SupersetClient, to_send: list[Asset], context: AssetSet,
+                settings: Settings, passwords: Mapping[str, str], report: Report,
+                progress: Progress) -> None:
+    """Import the assets, chunked where the server takes sparse bundles."""
+    extra = {"is_managed_externally": True} if settings.lock_in_ui else None
+    sparse = client.info().sparse_import
+    # Without sparse imports every reference must be inside the one request.
+    batches = chunks(to_send) if sparse else [list(context)]
+    applied: list[Asset] = []
+    for batch in batches:
+        bundle = build_bundle(AssetSet.of(batch), context=context, extra_fields=extra)
+        try:
+            client.import_bundle(bundle.zip_bytes(),
+                                 passwords=bundle.passwords(AssetSet.of(batch), passwords),
+                                 sparse=sparse)
+        except SupersetError as exc:
+            raise SupersetError(_chunk_failure(exc, batch, applied, to_send),
+                                status=exc.status, payload=exc.payload) from exc
+        report.requests += 1
+        applied.extend(batch)
+        progress("assets", len(batch))
+
+
+def _chunk_failure(exc: SupersetError, batch: list[Asset], applied: list[Asset],
+                   to_send: list[Asset]) -> str:
+    names = ", ".join(f"{a.kind} {a.title!r}" for a in batch[:10])
+    more = f" and {len(batch) - 10} more" if len(batch) > 10 else ""
+    left = len(to_send) - len(applied)
+    return (f"{exc.message}\nThe import stopped at a chunk of {len(batch)} assets ({names}"
+            f"{more}). Applied before it: {len(applied)} assets; not applied: {left}. "
+            "Nothing after that chunk was sent. Fix the cause and run `import` again: it sends "
+            "what is still missing.")
+
+
+def apply_access(client: SupersetClient, changes: Iterable[AccessChange],
+                 report: Report, progress: Progress) -> dict[str, dict[str, Any]]:
+    """Set roles and embedding on dashboards; returns dashboard uuid → embedding."""
+    changes = list(changes)
+    if not changes:
+        return {}
+    rows = list_rows(client)
+    roles = client.roles()
+    embedded: dict[str, dict[str, Any]] = {}
+    for change in changes:
+        if change.uuid not in rows:
+            raise SupersetError(f"dashboard {change.title!r} ({change.uuid}) is not in Superset "
+                                "after the import")
+        dashboard_id = rows[change.uuid].id
+        if change.what == "roles":
+            for name in change.new:
+                if name not in roles:
+                    roles[name] = client.create_role(name)
+                    report.roles_created.append(name)
+            client.set_dashboard_roles(dashboard_id, [roles[n] for n in change.new])
+            report.roles_set += 1
+        else:
+            embedded[change.uuid] = client.set_embedded(
+                dashboard_id, list(change.new),
+                embedded_uuid=change.new_uuid if client.info().extension else None)
+            report.embedding_set += 1
+        progress("access", 1)
+    return embedded
+
+
+def prune(client: SupersetClient, doomed: list[AssetChange], rows: Mapping[str, Any],
+          report: Report, progress: Progress) -> bytes:
+    """Delete what the project manages and the code no longer has, dependants first.
+    Returns the backup: an export of everything deleted, taken before deleting."""
+    by_kind = {k: [rows[c.uuid].id for c in doomed if c.kind == k and c.uuid in rows]
+               for k in KINDS}
+    backup = _backup(client, by_kind)
+    for kind in reversed(KINDS):
+        for pk in by_kind[kind]:
+            client.delete_one(kind, pk)
+            report.deleted[kind] += 1
+            progress("prune", 1)
+    return backup
+
+
+def _backup(client: SupersetClient, ids_by_kind: Mapping[str, list[int]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for kind, ids in ids_by_kind.items():
+            for name, content in sorted(client.export(kind, ids).items()):
+                archive.writestr(f"backup/{name}", content)
+    return buffer.getvalue()
+
+
+def updated_record(live: LivePlan, settings: Settings, sent: Iterable[Asset],
+                   deleted: Iterable[str], embedded: Mapping[str, Mapping[str, Any]],
+                   client: SupersetClient) -> ProjectRecord:
+    """The record after a run: every asset in scope is managed, with what was sent."""
+    rows = list_rows(client)
+    old = dict(live.record.managed) if live.record else {}
+    for uuid in deleted:
+        old.pop(uuid, None)
+    for asset in live.assets:
+        row = rows.get(asset.uuid)
+        old[asset.uuid] = ManagedAsset(kind=asset.kind, fingerprint=fingerprint(asset),
+                                       changed_on=row.changed_on if row else "",
+                                       locale=asset.locale,
+                                       base_uuid=asset.base_uuid if asset.locale else None)
+    embedded_record = {u: dict(e) for u, e in live.embedded.items()}
+    embedded_record.update({u: {"uuid": e.get("uuid"),
+                                "allowed_domains": list(e.get("allowed_domains") or [])}
+                            for u, e in embedded.items()})
+    base = live.record or ProjectRecord(project=settings.project)
+    return replace(base, managed=old, embedded=embedded_record)
+
+
+def run_plan(client: SupersetClient, live: LivePlan, settings: Settings,
+             env: Mapping[str, str], *, prune_leftovers: bool,
+             progress: Progress) -> tuple[Report, bytes | None, dict[str, dict[str, Any]]]:
+    """Apply a plan; returns the report, the backup when something was pruned, and
+    each dashboard's embedding as it is now."""
+    report = Report()
+    plan: Plan = live.plan
+    by_uuid = live.assets.by_uuid()
+    for change in plan.assets:
+        if change.action == "create":
+            report.created[change.kind] += 1
+        elif change.action == "update":
+            report.updated[change.kind] += 1
+        elif change.action == "unchanged":
+            report.unchanged[change.kind] += 1
+    to_send = [by_uuid[c.uuid] for c in plan.to_send]
+    for asset in to_send:
+        report.sent[asset.kind].append(asset.uuid)
+    start = time.perf_counter()
+    if to_send:
+        send_assets(client, to_send, live.assets, settings,
+                    database_passwords(live.assets, settings, env), report, progress)
+    report.seconds["assets"] = round(time.perf_counter() - start, 2)
+    start = time.perf_counter()
+    embedded = apply_access(client, plan.access, report, progress)
+    report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)
+    backup = None
+    deleted: list[str] = []
+    if prune_leftovers and plan.to_delete:
+        start = time.perf_counter()
+        backup = prune(client, plan.to_delete, live.rows, report, progress)
+        deleted = [c.uuid for c in plan.to_delete]
+        report.seconds["prune"] = round(time.perf_counter() - start, 2)
+    record = updated_record(live, settings, to_send, deleted, embedded, client)
+    write_record(client, record, live.record_id)
+    return report, backup, {u: dict(e) for u, e in record.embedded.items()}

@@ -1,0 +1,178 @@
+"""Commands that talk to a live Superset: `diff` and `import`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from aspects_assets.apply import Progress, run_plan
+from aspects_assets.assets import KINDS
+from aspects_assets.context import LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.errors import EXIT_ACTION_NEEDED, InputError
+from aspects_assets.manifest import build_manifest
+from aspects_assets.output import colour_enabled, echo_json, echo_problem, style
+from aspects_assets.pipeline import checked_or_fail
+from aspects_assets.reporting import plan_json, plan_lines, plan_summary, report_summary
+from aspects_assets.settings import Settings
+from aspects_assets.superset.client import SupersetClient
+from aspects_assets.sync import Scope, plan_against_live
+
+KIND_OPTION = click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
+                           help="Only this kind of asset (repeatable; default: all).")
+FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+                             default="text", show_default=True, help="Output format.")
+
+
+def make_client(settings: Settings) -> SupersetClient:
+    server = settings.superset
+    if not server.url:
+        raise InputError("no Superset URL: set `superset.url` in the settings or SUPERSET_URL")
+    if not server.username:
+        raise InputError("no Superset user: set `superset.username` in the settings or "
+                         "SUPERSET_USERNAME")
+    if server.password is None:
+        raise InputError("no Superset password: set SUPERSET_PASSWORD (it is never read from "
+                         "the settings file)")
+    return SupersetClient(server.url, server.username, server.password)
+
+
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Progress]:
+    """A progress bar on stderr, only on a terminal."""
+    if total <= 0 or not sys.stderr.isatty():
+        yield lambda what, n: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr,
+                           color=colour_enabled(sys.stderr)) as bar:
+        yield lambda what, n: bar.update(n)
+
+
+def _scope(locales: tuple[str, ...], kinds: tuple[str, ...]) -> Scope:
+    return Scope(locales=set(locales) or None, kinds=set(kinds) or None)
+
+
+@click.command()
+@LOCALE_OPTION
+@KIND_OPTION
+@FORMAT_OPTION
+@pass_app
+def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
+         output_format: str) -> None:
+    """Show, field by field, how the live Superset differs from the code.
+
+    Compares every asset in scope (originals and localized copies), dashboard
+    roles and embedding, and lists assets this project manages that the code no
+    longer has. Exit 0: no difference; 1: differences; 2: error.
+
+    \b
+    Example (in CI):
+      SUPERSET_PASSWORD=... aspects-assets diff --locale es_419 || echo "drift"
+    """
+    settings = app.settings
+    checked = checked_or_fail(settings, locales or None)
+    client = make_client(settings)
+    live = plan_against_live(client, settings, checked.assets, _scope(locales, kinds))
+    plan = live.plan
+    if output_format == "json":
+        echo_json(plan_json(plan))
+    else:
+        for colour, line in plan_lines(plan):
+            click.echo(style(line, colour) if colour else line)
+        click.echo(plan_summary(plan))
+    if plan.has_differences:
+        sys.exit(EXIT_ACTION_NEEDED)
+
+
+@click.command("import")
+@LOCALE_OPTION
+@KIND_OPTION
+@click.option("--prune", is_flag=True,
+              help="Also delete what this project manages and the code no longer has "
+                   "(a backup ZIP is saved first).")
+@click.option("--yes", is_flag=True, help="Do not ask before pruning (needed when not on a "
+                                          "terminal).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and send nothing.")
+@click.option("--manifest", "manifest_path", type=click.Path(path_type=Path),
+              default=Path("embedded-dashboards.json"), show_default=True,
+              help="Where to write the embedding manifest (relative to the settings folder).")
+@click.option("--backup-dir", type=click.Path(path_type=Path), default=Path("backups"),
+              show_default=True, help="Where --prune saves what it deletes.")
+@FORMAT_OPTION
+@pass_app
+def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], prune: bool,
+            yes: bool, dry_run: bool, manifest_path: Path, backup_dir: Path,
+            output_format: str) -> None:
+    """Bring the live Superset to the state of the code.
+
+    Validates (nothing is sent when invalid), compares with Superset, sends only
+    new and changed assets in dependency order and in chunks, then sets
+    dashboard roles and embedding, and writes the embedding manifest.
+
+    \b
+    Examples:
+      SUPERSET_PASSWORD=admin aspects-assets import
+      aspects-assets import --dry-run --locale fr_CA
+      aspects-assets import --prune --yes
+    """
+    started = time.perf_counter()
+    settings = app.settings
+    checked = checked_or_fail(settings, locales or None)
+    for problem in checked.warnings:
+        echo_problem(problem, err=True)
+    client = make_client(settings)
+    live = plan_against_live(client, settings, checked.assets, _scope(locales, kinds))
+    plan = live.plan
+    if dry_run:
+        for colour, line in plan_lines(plan):
+            click.echo(style(line, colour) if colour else line)
+        click.echo(f"dry run, nothing sent: {plan_summary(plan)}")
+        return
+    doomed = plan.to_delete
+    if prune and doomed:
+        click.echo(f"--prune will delete {len(doomed)} asset(s) that this project manages "
+                   "and the code no longer has:", err=True)
+        for change in doomed:
+            click.echo(f"  - {change.kind} {change.title} [{change.uuid}]"
+                       f"{' (' + change.locale + ')' if change.locale else ''}", err=True)
+        if not yes:
+            if not sys.stdin.isatty():
+                click.echo("Not on a terminal: run again with --yes to delete them.", err=True)
+                sys.exit(EXIT_ACTION_NEEDED)
+            click.confirm("Delete them?", abort=True, err=True)
+    total = len(plan.to_send) + len(plan.access) + (len(doomed) if prune else 0)
+    with progress_bar("importing", total) as progress:
+        report, backup, embedded = run_plan(client, live, settings, os.environ,
+                                            prune_leftovers=prune, progress=progress)
+    if backup is not None:
+        folder = settings.root / backup_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"prune-{settings.project}-{time.strftime('%Y%m%dT%H%M%S')}.zip"
+        path.write_bytes(backup)
+        report.backup = settings.display(path)
+    manifest = build_manifest(live.assets, embedded, settings, aligned=client.info().extension)
+    manifest_file = settings.root / manifest_path
+    manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    report.seconds["total"] = round(time.perf_counter() - started, 2)
+    if output_format == "json":
+        echo_json({**report.as_dict(), "manifest": settings.display(manifest_file),
+                   "embedding": manifest})
+        return
+    click.echo(report_summary(report))
+    click.echo(f"embedding manifest: {settings.display(manifest_file)}")
+    if not manifest["embedded_uuids_match_dashboard_uuids"] and manifest["dashboards"]:
+        click.echo(style("note: this Superset chooses embedded uuids itself (the "
+                         "aspects-assets Superset extension is not installed): the Open edX "
+                         "LMS plugin, which embeds by dashboard uuid, will not find these "
+                         "dashboards; use the uuids in the manifest.", "yellow", err=True),
+                   err=True)
+    if doomed and not prune:
+        click.echo(style(f"note: {len(doomed)} asset(s) managed by this project are no longer "
+                         "in the code; `import --prune` deletes them.", "yellow", err=True),
+                   err=True)
