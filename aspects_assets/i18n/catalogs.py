@@ -66,6 +66,13 @@ _CLOSED = re.compile(r'(?<!\\)(?:\\\\)*"\s*$')
 def _check_quotes(data: bytes, display: str) -> None:
     """A string that does not end with a quote (Babel would read it silently short)."""
     for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        end = line.rstrip()
+        if (
+            not end
+            or end[0] == "#"
+            or (end[-1] == '"' and end[-2:-1] != "\\" and end.count('"') > 1)
+        ):
+            continue  # the common case, decided without a regular expression
         match = _STRING_LINE.match(line)
         if match and not _CLOSED.search(line[match.end() :]):
             raise InputError(
