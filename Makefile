@@ -26,9 +26,8 @@ superset-up:
 superset-down:
 	$(SUPERSET_LOCAL) stop
 
-demo: venv superset-up
-	$(BIN)/aspects-assets validate
-	$(BIN)/aspects-assets build --out dist/aspects-assets-bundle.zip
+demo: venv
+	scripts/demo
 
 lint: venv
 	$(BIN)/ruff check aspects_assets tests benchmarks
