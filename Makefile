@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUPERSET_LOCAL := scripts/superset-local
+# The tests talk to the Superset that superset-up starts (another port: SUPERSET_LOCAL_PORT).
+export SUPERSET_URL ?= http://127.0.0.1:$(or $(SUPERSET_LOCAL_PORT),8088)
 
 .PHONY: venv system-deps superset-up superset-down demo test test-unit test-superset-5 lint bench
 
@@ -42,7 +44,7 @@ test-unit: venv system-deps
 test-superset-5: venv system-deps
 	SUPERSET_VERSION=5.0.0 SUPERSET_LOCAL_PORT=8089 $(SUPERSET_LOCAL) start
 	SUPERSET_URL=http://127.0.0.1:8089 ASPECTS_TEST_SUPERSET_VERSION=5.0.0 \
-		$(BIN)/pytest -q -m integration
+		$(BIN)/pytest -q -m integration tests/integration/test_import_live.py
 
 bench: venv superset-up
 	$(BIN)/python benchmarks/bench_build.py
