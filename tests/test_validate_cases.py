@@ -1,7 +1,10 @@
 """Each file under tests/data/invalid/ is one bad input: adding a case is adding a file.
 
 A case changes a copy of the valid base project (`replace`, `copy`, `write`,
-`remove`, `env`, `args`) and says what the error must name (`expect`).
+`remove`, `env`, `args` before the command, `options` after it) and says what
+the error must name (`expect`: `message`, and `file`, `key`, `line`, `absent`
+where they apply). tests/test_bad_input_live.py runs the same cases through
+`import` and `diff` and checks that no request reaches Superset.
 """
 
 from __future__ import annotations
@@ -34,18 +37,19 @@ def apply_case(project: Path, case: dict[str, Any]) -> None:
         shutil.rmtree(project / path)
 
 
-@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-@pytest.mark.parametrize("command", [["validate"], ["build", "--out", "out.zip"]],
-                         ids=["validate", "build"])
-def test_bad_input_is_reported_with_file_and_key(
-    case_file: Path, command: list[str], base_project: Path
-) -> None:
-    case = yaml.safe_load(case_file.read_text())
-    apply_case(base_project, case)
-    result = run([*case.get("args", []), *command], base_project, env=case.get("env"))
+def load_case(case_file: Path) -> dict[str, Any]:
+    case: dict[str, Any] = yaml.safe_load(case_file.read_text())
+    return case
+
+
+def case_args(case: dict[str, Any], command: list[str]) -> list[str]:
+    return [*case.get("args", []), *command, *case.get("options", [])]
+
+
+def assert_reported(case: dict[str, Any], exit_code: int, output: str) -> None:
+    """Exit 2, and the output names what the case expects, without a traceback."""
     expect = case["expect"]
-    assert result.exit_code == 2, result.output
-    output = result.output
+    assert exit_code == 2, output
     assert expect["message"] in output
     if "file" in expect:
         assert expect["file"] in output
@@ -56,6 +60,18 @@ def test_bad_input_is_reported_with_file_and_key(
     if "absent" in expect:
         assert expect["absent"] not in output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
+@pytest.mark.parametrize("command", [["validate"], ["build", "--out", "out.zip"]],
+                         ids=["validate", "build"])
+def test_bad_input_is_reported_with_file_and_key(
+    case_file: Path, command: list[str], base_project: Path
+) -> None:
+    case = load_case(case_file)
+    apply_case(base_project, case)
+    result = run(case_args(case, command), base_project, env=case.get("env"))
+    assert_reported(case, result.exit_code, result.output)
     assert not (base_project / "out.zip").exists(), "nothing is built from bad input"
 
 
