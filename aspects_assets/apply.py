@@ -8,7 +8,6 @@ stopped early is simply repeated (the next plan sends what is still missing).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import time
 import zipfile
@@ -16,8 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aspects_assets import __version__
 from aspects_assets.assets import KINDS, Asset, AssetSet
-from aspects_assets.bundle import build_bundle, dump_yaml, superset_body
+from aspects_assets.bundle import build_bundle, fingerprint, managed_fields
 from aspects_assets.errors import SupersetError
 from aspects_assets.plan import AccessChange, AssetChange, Plan
 from aspects_assets.settings import Settings
@@ -60,10 +60,6 @@ class Report:
                 "backup": self.backup}
 
 
-def fingerprint(asset: Asset) -> str:
-    return hashlib.sha256(dump_yaml(superset_body(asset))).hexdigest()[:20]
-
-
 def chunks(assets: Iterable[Asset]) -> list[list[Asset]]:
     """Dependency order (databases → dashboards), each chunk within the time budget."""
     out: list[list[Asset]] = []
@@ -97,7 +93,7 @@ def send_assets(client: SupersetClient, to_send: list[Asset], context: AssetSet,
                 settings: Settings, passwords: Mapping[str, str], report: Report,
                 progress: Progress) -> None:
     """Import the assets, chunked where the server takes sparse bundles."""
-    extra = {"is_managed_externally": True} if settings.lock_in_ui else None
+    extra = managed_fields(settings.lock_in_ui)
     sparse = client.info().sparse_import
     # Without sparse imports every reference must be inside the one request.
     batches = chunks(to_send) if sparse else [list(context)]
@@ -181,26 +177,31 @@ def _backup(client: SupersetClient, ids_by_kind: Mapping[str, list[int]]) -> byt
     return buffer.getvalue()
 
 
-def updated_record(live: LivePlan, settings: Settings, sent: Iterable[Asset],
-                   deleted: Iterable[str], embedded: Mapping[str, Mapping[str, Any]],
+def updated_record(live: LivePlan, settings: Settings, deleted: Iterable[str],
+                   embedded: Mapping[str, Mapping[str, Any]],
                    client: SupersetClient) -> ProjectRecord:
-    """The record after a run: every asset in scope is managed, with what was sent."""
+    """The record after a run: every rendered asset in scope is managed, with the
+    fingerprint of what the code has and Superset's changed_on as it is now."""
     rows = list_rows(client)
-    old = dict(live.record.managed) if live.record else {}
+    managed = dict(live.record.managed) if live.record else {}
     for uuid in deleted:
-        old.pop(uuid, None)
+        managed.pop(uuid, None)
+    extra = managed_fields(settings.lock_in_ui)
     for asset in live.assets:
         row = rows.get(asset.uuid)
-        old[asset.uuid] = ManagedAsset(kind=asset.kind, fingerprint=fingerprint(asset),
-                                       changed_on=row.changed_on if row else "",
-                                       locale=asset.locale,
-                                       base_uuid=asset.base_uuid if asset.locale else None)
+        managed[asset.uuid] = ManagedAsset(
+            kind=asset.kind, fingerprint=fingerprint(asset, extra),
+            changed_on=row.changed_on if row else "", locale=asset.locale,
+            base_uuid=asset.base_uuid if asset.locale else None)
+    roles = dict(live.record.dashboard_roles) if live.record else {}
+    roles.update(live.desired_roles)
     embedded_record = {u: dict(e) for u, e in live.embedded.items()}
     embedded_record.update({u: {"uuid": e.get("uuid"),
                                 "allowed_domains": list(e.get("allowed_domains") or [])}
                             for u, e in embedded.items()})
     base = live.record or ProjectRecord(project=settings.project)
-    return replace(base, managed=old, embedded=embedded_record)
+    return replace(base, managed=managed, dashboard_roles=roles, embedded=embedded_record,
+                   inputs_hash=live.inputs_hash, tool_version=__version__)
 
 
 def run_plan(client: SupersetClient, live: LivePlan, settings: Settings,
@@ -236,6 +237,9 @@ def run_plan(client: SupersetClient, live: LivePlan, settings: Settings,
         backup = prune(client, plan.to_delete, live.rows, report, progress)
         deleted = [c.uuid for c in plan.to_delete]
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
-    record = updated_record(live, settings, to_send, deleted, embedded, client)
+    if not live.rendered and not to_send and not deleted and not plan.access:
+        # Nothing rendered, nothing sent: the record is already right.
+        return report, backup, {u: dict(e) for u, e in live.embedded.items()}
+    record = updated_record(live, settings, deleted, embedded, client)
     write_record(client, record, live.record_id)
     return report, backup, {u: dict(e) for u, e in record.embedded.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -41,12 +42,13 @@ class Bundle:
 
     def zip_bytes(self) -> bytes:
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # Level 1: a few percent larger, several times faster than the default 6.
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for name in sorted(self.files):
                 info = zipfile.ZipInfo(f"{TOP_FOLDER}/{name}", date_time=ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
-                archive.writestr(info, self.files[name])
+                archive.writestr(info, self.files[name], compresslevel=1)
         return buffer.getvalue()
 
     def write(self, out: Path) -> None:
@@ -79,11 +81,26 @@ def dump_yaml(data: Any) -> bytes:
     dumper, which matters with thousands of localized copies; the C dumper
     covers the one JSON form YAML 1.1 reads differently.
     """
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # No `indent`: with it, json falls back to its pure-Python encoder (4x slower).
+    text = json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
     if _EXPONENT_WITHOUT_DOT.search(text):
         text = yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True,
                          default_flow_style=False, width=1000)
     return text.encode("utf-8")
+
+
+def managed_fields(lock_in_ui: bool) -> dict[str, Any] | None:
+    """Fields added to every imported asset: `is_managed_externally` makes
+    Superset's UI refuse edits of assets that live in code."""
+    return {"is_managed_externally": True} if lock_in_ui else None
+
+
+def fingerprint(asset: Asset, extra_fields: Mapping[str, Any] | None) -> str:
+    """A short hash of exactly what the bundle sends for one asset."""
+    body = superset_body(asset)
+    if extra_fields:
+        body.update(extra_fields)
+    return hashlib.sha256(dump_yaml(body)).hexdigest()[:20]
 
 
 def superset_body(asset: Asset) -> dict[str, Any]:

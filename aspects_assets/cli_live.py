@@ -8,21 +8,24 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from aspects_assets.apply import Progress, run_plan
-from aspects_assets.assets import KINDS
+from aspects_assets.assets import KINDS, AssetSet
 from aspects_assets.context import LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ACTION_NEEDED, InputError
+from aspects_assets.inputs import inputs_hash
 from aspects_assets.manifest import build_manifest
 from aspects_assets.output import colour_enabled, echo_json, echo_problem, style
 from aspects_assets.pipeline import checked_or_fail
 from aspects_assets.reporting import plan_json, plan_lines, plan_summary, report_summary
 from aspects_assets.settings import Settings
 from aspects_assets.superset.client import SupersetClient
-from aspects_assets.sync import Scope, plan_against_live
+from aspects_assets.sync import Scope, plan_against_live, plan_incremental
+from aspects_assets.validated import note_validated, was_validated
 
 KIND_OPTION = click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
                            help="Only this kind of asset (repeatable; default: all).")
@@ -99,6 +102,10 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
 @click.option("--yes", is_flag=True, help="Do not ask before pruning (needed when not on a "
                                           "terminal).")
 @click.option("--dry-run", is_flag=True, help="Print the plan and send nothing.")
+@click.option("--verify", is_flag=True,
+              help="Compare every asset with Superset field by field (as `diff` does) "
+                   "instead of trusting the project record; finds edits Superset does not "
+                   "date, such as roles and embedding changed behind the tool's back.")
 @click.option("--manifest", "manifest_path", type=click.Path(path_type=Path),
               default=Path("embedded-dashboards.json"), show_default=True,
               help="Where to write the embedding manifest (relative to the settings folder).")
@@ -107,13 +114,17 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
 @FORMAT_OPTION
 @pass_app
 def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], prune: bool,
-            yes: bool, dry_run: bool, manifest_path: Path, backup_dir: Path,
+            yes: bool, dry_run: bool, verify: bool, manifest_path: Path, backup_dir: Path,
             output_format: str) -> None:
     """Bring the live Superset to the state of the code.
 
     Validates (nothing is sent when invalid), compares with Superset, sends only
     new and changed assets in dependency order and in chunks, then sets
     dashboard roles and embedding, and writes the embedding manifest.
+
+    Change detection uses the project's record in Superset (what was sent last
+    time, and when Superset last changed each asset): an unchanged run renders
+    nothing and exports nothing. `--verify` compares everything instead.
 
     \b
     Examples:
@@ -123,11 +134,26 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     """
     started = time.perf_counter()
     settings = app.settings
-    checked = checked_or_fail(settings, locales or None)
-    for problem in checked.warnings:
-        echo_problem(problem, err=True)
+    scope = _scope(locales, kinds)
+    inputs = inputs_hash(settings, [*scope.key(), *sorted(locales)])
+    checked: list[AssetSet] = []
+
+    def load() -> AssetSet:
+        if not checked:
+            result = checked_or_fail(settings, locales or None)
+            for problem in result.warnings:
+                echo_problem(problem, err=True)
+            note_validated(settings.root, inputs)
+            checked.append(result.assets)
+        return checked[0]
+
+    if verify or not was_validated(settings.root, inputs):
+        load()  # invalid input stops here: nothing is sent, nothing is read
     client = make_client(settings)
-    live = plan_against_live(client, settings, checked.assets, _scope(locales, kinds))
+    if verify:
+        live = replace(plan_against_live(client, settings, load(), scope), inputs_hash=inputs)
+    else:
+        live = plan_incremental(client, settings, scope, inputs, load)
     plan = live.plan
     if dry_run:
         for colour, line in plan_lines(plan):
@@ -156,9 +182,12 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
         path = folder / f"prune-{settings.project}-{time.strftime('%Y%m%dT%H%M%S')}.zip"
         path.write_bytes(backup)
         report.backup = settings.display(path)
-    manifest = build_manifest(live.assets, embedded, settings, aligned=client.info().extension)
     manifest_file = settings.root / manifest_path
-    manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    if live.rendered or not manifest_file.exists():
+        manifest = build_manifest(load(), embedded, settings, aligned=client.info().extension)
+        manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    else:  # nothing changed since the import that wrote it
+        manifest = json.loads(manifest_file.read_text())
     report.seconds["total"] = round(time.perf_counter() - started, 2)
     if output_format == "json":
         echo_json({**report.as_dict(), "manifest": settings.display(manifest_file),

@@ -10,6 +10,9 @@ Type codes: str, bool, int, dict, list, uuid, json (a JSON string); a trailing
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 DATABASE = {
@@ -170,13 +173,15 @@ def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
-def fields_of(part: str, superset_version: str) -> dict[str, str]:
-    """Accepted keys and their type codes for a kind or nested part, per version."""
+@functools.lru_cache(maxsize=64)
+def fields_of(part: str, superset_version: str) -> Mapping[str, str]:
+    """Accepted keys and their type codes for a kind or nested part, per version
+    (cached and read-only: validation asks for it once per asset part)."""
     fields = dict(_TOP.get(part) or _NESTED[part])
     if version_tuple(superset_version) < (6, 1):
         for key in _NEW_IN_6_1.get(part, ()):
             fields.pop(key, None)
-    return fields
+    return MappingProxyType(fields)
 
 
 def type_matches(code: str, value: Any) -> bool:

@@ -41,6 +41,8 @@ class AssetChange:
     locale: str | None
     action: str
     changes: tuple[FieldChange, ...] = ()
+    # Why an asset is sent when no field comparison was made (the fast path).
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ def plan_lines(plan: Plan) -> Iterator[tuple[str, str]]:
         yield "", f"{FOLDER_OF_KIND[kind]} ({locale or 'original'}):"
         for change in groups[(kind, locale)]:
             colour = {CREATE: "green", UPDATE: "yellow", DELETE: "red"}[change.action]
+            reason = f" ({change.reason})" if change.reason else ""
             yield colour, (f"  {MARK[change.action]} {change.title} [{change.uuid}]: "
-                           f"{ACTION_TEXT[change.action]}")
+                           f"{ACTION_TEXT[change.action]}{reason}")
             for field_change in change.changes:
                 yield "", f"      {field_change.as_text()}"
     for access in plan.access:

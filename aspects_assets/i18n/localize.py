@@ -7,6 +7,7 @@ LMS computes too to find a learner's dashboard. Databases are not copied.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid as uuidlib
 from collections.abc import Iterable, Mapping
@@ -36,8 +37,11 @@ _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SUPERSET_NAMESPACE = "superset"
 
 
+@functools.lru_cache(maxsize=65536)
 def copy_uuid(base: str, locale: str) -> str:
-    """The uuid of the `locale` copy of the asset whose uuid is `base`."""
+    """The uuid of the `locale` copy of the asset whose uuid is `base`.
+
+    Cached: every reference to an asset asks for the same copy uuid again."""
     namespace = uuidlib.uuid5(uuidlib.UUID(base), _SUPERSET_NAMESPACE)
     return str(uuidlib.uuid5(namespace, locale.lower().replace("-", "_")))
 
