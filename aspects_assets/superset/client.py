@@ -12,28 +12,35 @@ from __future__ import annotations
 import base64
 import io
 import json
+import ssl
 import time
 import zipfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import prison
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from aspects_assets.errors import SupersetError
+from aspects_assets.settings import MASKED_PASSWORD
 
 API = "/api/v1"
 PAGE_SIZE = 100  # Superset caps list pages at 100
 ENDPOINT_OF_KIND = {"database": "database", "dataset": "dataset", "chart": "chart",
                     "dashboard": "dashboard"}
 # Retries with backoff for connection errors and 502/503/504, on safe calls only.
+# A connection that was never made is retried for every method (the server got
+# nothing); TLS and other errors are not retried at all: they do not go away.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CONNECT_ATTEMPTS = 3
+CONNECT_ATTEMPTS = 3  # retries: a call tries to connect at most CONNECT_ATTEMPTS + 1 times
 REFRESH_MARGIN_S = 60
+REFRESH_MARGIN_SHARE = 0.25  # of a token's lifetime, when that is shorter than 4 minutes
 
 
 def retry_policy() -> Retry:
@@ -42,6 +49,7 @@ def retry_policy() -> Retry:
         connect=CONNECT_ATTEMPTS,
         read=2,
         status=3,
+        other=0,
         backoff_factor=0.5,
         status_forcelist=(502, 503, 504),
         allowed_methods=SAFE_METHODS,
@@ -57,15 +65,62 @@ class ServerInfo:
     extension: bool  # our Superset-side extension is installed (embedded uuids)
 
 
-def _token_expiry(token: str) -> float | None:
-    """The `exp` of a JWT, read without verifying it (the server does that)."""
+def _token_claims(token: str) -> dict[str, Any]:
+    """The claims of a JWT, read without verifying it (the server does that)."""
     try:
         payload = token.split(".")[1]
         payload += "=" * (-len(payload) % 4)
-        exp = json.loads(base64.urlsafe_b64decode(payload)).get("exp")
+        claims = json.loads(base64.urlsafe_b64decode(payload))
     except (IndexError, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def _renewal_time(token: str) -> float | None:
+    """When to renew a token: REFRESH_MARGIN_S before its `exp`, or a quarter of
+    its lifetime before it when it lives less than four margins (a server with
+    short tokens would otherwise be asked for a new one before every call)."""
+    claims = _token_claims(token)
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not isinstance(exp, int | float):
         return None
-    return float(exp) if isinstance(exp, int | float) else None
+    margin = float(REFRESH_MARGIN_S)
+    if isinstance(iat, int | float) and exp - iat < 4 * REFRESH_MARGIN_S:
+        margin = (exp - iat) * REFRESH_MARGIN_SHARE
+    return float(exp) - margin
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost error of a requests/urllib3 chain (MaxRetryError's reason, ...)."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = next((a for a in exc.args if isinstance(a, BaseException)), None)
+        if inner is None:
+            inner = exc.__cause__ or exc.__context__
+        if inner is None:
+            break
+        exc = inner
+    return exc
+
+
+def _connection_error_text(url: str, method: str, path: str,
+                           exc: requests.exceptions.ConnectionError) -> str:
+    """One sentence for a failed connection: never made, or lost on the way."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # MaxRetryError → what ended the retries
+    if isinstance(reason, NameResolutionError):
+        host = urlsplit(url).hostname
+        return (f"cannot reach Superset at {url}: the host name {host!r} does not resolve "
+                f"(tried {CONNECT_ATTEMPTS + 1} times): is the URL right?")
+    if isinstance(reason, NewConnectionError | ConnectTimeoutError):
+        return (f"cannot reach Superset at {url} after {CONNECT_ATTEMPTS + 1} attempts: "
+                "is it running, and is the URL right?")
+    return (f"the connection to Superset at {url} was lost during {method} {path} "
+            f"({type(_root_cause(exc)).__name__}): the server stopped, restarted or is "
+            "not Superset")
 
 
 def _error_text(response: requests.Response) -> tuple[str, Any]:
@@ -105,7 +160,7 @@ class SupersetClient:
         self.session.headers["Accept"] = "application/json"
         self.session.headers["Referer"] = self.url + "/"
         self._access: str | None = None
-        self._access_expiry: float | None = None
+        self._renew_at: float | None = None
         self._refresh: str | None = None
         self._csrf: str | None = None
         self._info: ServerInfo | None = None
@@ -124,14 +179,18 @@ class SupersetClient:
         try:
             return self.session.request(method, url, **kwargs)
         except requests.exceptions.SSLError as exc:
+            cause = _root_cause(exc)
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                raise SupersetError(
+                    f"TLS verification failed for {self.url}: the server's certificate is not "
+                    f"trusted ({cause.verify_message}; for a private CA set REQUESTS_CA_BUNDLE "
+                    "to its certificate file)") from exc
             raise SupersetError(
-                f"TLS verification failed for {self.url}: the server's certificate is not "
-                "trusted (for a private CA set REQUESTS_CA_BUNDLE to its certificate file)"
-            ) from exc
+                f"TLS handshake with {self.url} failed ({getattr(cause, 'reason', None) or cause}):"
+                " is the server speaking HTTPS on that port (or should the URL start with "
+                "http://)?") from exc
         except requests.exceptions.ConnectionError as exc:
-            raise SupersetError(
-                f"cannot reach Superset at {self.url} after {CONNECT_ATTEMPTS + 1} attempts: "
-                "is it running, and is the URL right?") from exc
+            raise SupersetError(_connection_error_text(self.url, method, path, exc)) from exc
         except requests.exceptions.Timeout as exc:
             raise SupersetError(f"Superset at {self.url} did not answer {method} {path} within "
                                 f"{self.timeout[1]:.0f} s") from exc
@@ -189,14 +248,26 @@ class SupersetClient:
                 f"Superset at {self.url} refused the login of user {self.username!r}: wrong "
                 "username or password (set SUPERSET_USERNAME and SUPERSET_PASSWORD)",
                 status=401)
-        data = self._check(response, "POST", path).json()
-        self._set_access(data["access_token"])
+        if response.status_code in (404, 405, 501) or 300 <= response.status_code < 400:
+            where = response.headers.get("Location")
+            raise SupersetError(
+                f"no Superset login at {self.url}{path} (the server answered "
+                f"{response.status_code}{' to ' + where if where else ''}): is the URL the "
+                "address of Superset itself?", status=response.status_code)
+        try:
+            data = self._check(response, "POST", path).json()
+            token = data["access_token"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SupersetError(
+                f"{self.url} answered the login without an access token: is the URL the "
+                "address of Superset itself?", status=response.status_code) from exc
+        self._set_access(token)
         self._refresh = data.get("refresh_token")
         self._csrf = None
 
     def _set_access(self, token: str) -> None:
         self._access = token
-        self._access_expiry = _token_expiry(token)
+        self._renew_at = _renewal_time(token)
 
     def _renew_token(self) -> None:
         if self._refresh:
@@ -211,8 +282,7 @@ class SupersetClient:
     def _ensure_token(self) -> None:
         if self._access is None:
             self.login()
-        elif (self._access_expiry is not None
-              and self._access_expiry - time.time() < REFRESH_MARGIN_S):
+        elif self._renew_at is not None and self._renew_at <= time.time():
             self._renew_token()
 
     def _ensure_csrf(self) -> None:
@@ -284,8 +354,10 @@ class SupersetClient:
     def import_bundle(self, bundle: bytes, *, passwords: Mapping[str, str] | None = None,
                       sparse: bool = False) -> None:
         data: dict[str, str] = {"overwrite": "true"}
+        # Superset's own mask is never a password: sent back, it would replace the real one.
+        passwords = {k: v for k, v in (passwords or {}).items() if v and v != MASKED_PASSWORD}
         if passwords:
-            data["passwords"] = json.dumps(dict(passwords))
+            data["passwords"] = json.dumps(passwords)
         if sparse:
             data["sparse"] = "true"
         self.request("POST", f"{API}/assets/import/", data=data,

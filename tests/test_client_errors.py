@@ -1,0 +1,247 @@
+"""SupersetClient's error paths that a real Superset cannot be made to produce on
+demand: a fake adapter mounted on the client's own requests.Session answers.
+
+Everything a real server can do is tested against one in tests/integration/.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+from urllib3.exceptions import MaxRetryError, ProtocolError, SSLError
+from urllib3.exceptions import NewConnectionError as Urllib3NewConnectionError
+
+from aspects_assets.errors import SupersetError
+from aspects_assets.superset.client import (
+    CONNECT_ATTEMPTS,
+    REFRESH_MARGIN_S,
+    SupersetClient,
+    retry_policy,
+)
+
+URL = "http://superset.test"
+Handler = Callable[[requests.PreparedRequest], requests.Response]
+
+
+ISSUED = iter(range(1_000_000))
+
+
+def jwt(lifetime: float) -> str:
+    now = int(time.time())
+    claims = {"iat": now, "exp": now + int(lifetime), "sub": "1", "jti": next(ISSUED)}
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    return f"e30.{body}.sig"
+
+
+def response(status: int, body: Any = None, *, content_type: str = "application/json",
+             headers: dict[str, str] | None = None) -> requests.Response:
+    out = requests.Response()
+    out.status_code = status
+    out.reason = {200: "OK", 302: "FOUND", 401: "UNAUTHORIZED", 404: "NOT FOUND",
+                  500: "INTERNAL SERVER ERROR"}.get(status, "")
+    raw = body if isinstance(body, str) else json.dumps(body if body is not None else {})
+    out._content = raw.encode()
+    out.headers["Content-Type"] = content_type
+    out.headers.update(headers or {})
+    return out
+
+
+class FakeAdapter(BaseAdapter):
+    """Answers every request with `handler`, and remembers what was sent."""
+
+    def __init__(self, handler: Handler) -> None:
+        super().__init__()
+        self.handler = handler
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.sent.append(request)
+        answer = self.handler(request)
+        answer.request = request
+        answer.url = request.url or ""
+        return answer
+
+    def close(self) -> None:
+        pass
+
+    def paths(self) -> list[str]:
+        return [f"{r.method} {(r.path_url or '').split('?')[0]}" for r in self.sent]
+
+
+def superset(routes: dict[str, Handler | requests.Response],
+             token_lifetime: float = 900) -> Handler:
+    """A fake Superset: login, refresh and CSRF work; `routes` answers the rest."""
+    def handle(request: requests.PreparedRequest) -> requests.Response:
+        key = f"{request.method} {(request.path_url or '').split('?')[0]}"
+        if key in routes:
+            route = routes[key]
+            return route(request) if callable(route) else route
+        if key == "POST /api/v1/security/login":
+            return response(200, {"access_token": jwt(token_lifetime),
+                                  "refresh_token": "refresh"})
+        if key == "POST /api/v1/security/refresh":
+            return response(200, {"access_token": jwt(token_lifetime)})
+        if key == "GET /api/v1/security/csrf_token/":
+            return response(200, {"result": "csrf"})
+        return response(404, {"message": "Not found"})
+    return handle
+
+
+def client_with(handler: Handler) -> tuple[SupersetClient, FakeAdapter]:
+    session = requests.Session()
+    adapter = FakeAdapter(handler)
+    session.mount("http://", adapter)
+    return SupersetClient(URL, "admin", "admin", session=session), adapter
+
+
+def test_import_failure_keeps_supersets_message_and_payload() -> None:
+    payload = {"errors": [{"message": "Import failed for an unknown reason",
+                           "error_type": "GENERIC_COMMAND_ERROR"}],
+               "message": "Import failed for an unknown reason"}
+    client, adapter = client_with(superset({"POST /api/v1/assets/import/": response(500, payload)}))
+    with pytest.raises(SupersetError) as info:
+        client.import_bundle(b"zip", sparse=True)
+    assert str(info.value.message) == ("Superset answered 500 to POST /api/v1/assets/import/: "
+                                       "Import failed for an unknown reason")
+    assert info.value.status == 500 and info.value.payload == payload
+    assert adapter.paths().count("POST /api/v1/assets/import/") == 1
+
+
+def test_a_redirected_write_is_an_error_and_is_not_followed() -> None:
+    login_page = response(302, "", content_type="text/html",
+                          headers={"Location": f"{URL}/login/"})
+    client, adapter = client_with(superset({"POST /api/v1/assets/import/": login_page}))
+    with pytest.raises(SupersetError, match=r"redirected to .*/login/"):
+        client.import_bundle(b"zip")
+    assert "GET /login/" not in adapter.paths()
+
+
+def test_an_html_page_instead_of_json_is_an_error() -> None:
+    page = response(200, "<html>proxy</html>", content_type="text/html")
+    client, _ = client_with(superset({"GET /api/v1/chart/": page}))
+    with pytest.raises(SupersetError, match="HTML page instead of JSON"):
+        client.list_all("chart", ["id"])
+
+
+@pytest.mark.parametrize("answer", [
+    response(200, {"result": "no token here"}),
+    response(200, "not json", content_type="application/json"),
+])
+def test_a_login_answer_without_a_token_is_one_clear_sentence(answer: requests.Response) -> None:
+    client, _ = client_with(superset({"POST /api/v1/security/login": answer}))
+    with pytest.raises(SupersetError, match="answered the login without an access token: is "
+                                            "the URL the address of Superset itself"):
+        client.login()
+
+
+@pytest.mark.parametrize("status", [404, 405, 301])
+def test_no_login_endpoint_means_a_wrong_url(status: int) -> None:
+    answer = response(status, "<html>nope</html>", content_type="text/html",
+                      headers={"Location": "https://elsewhere/"} if status == 301 else None)
+    client, adapter = client_with(superset({"POST /api/v1/security/login": answer}))
+    with pytest.raises(SupersetError, match=f"no Superset login at {URL}/api/v1/security/"
+                                            f"login .*{status}"):
+        client.login()
+    assert adapter.paths() == ["POST /api/v1/security/login"]
+
+
+def test_wrong_password_is_one_sentence_and_one_request() -> None:
+    client, adapter = client_with(superset({
+        "POST /api/v1/security/login": response(401, {"message": "Not authorized"})}))
+    with pytest.raises(SupersetError) as info:
+        client.list_all("chart", ["id"])
+    assert "refused the login of user 'admin': wrong username or password" in info.value.message
+    assert "admin'" in info.value.message and "\n" not in info.value.message
+    assert adapter.paths() == ["POST /api/v1/security/login"]
+
+
+def test_a_401_renews_the_token_once_and_repeats_the_call() -> None:
+    calls = []
+
+    def charts(request: requests.PreparedRequest) -> requests.Response:
+        calls.append(request.headers["Authorization"])
+        if len(calls) == 1:
+            return response(401, {"msg": "Token has expired"})
+        return response(200, {"count": 1, "result": [{"id": 1}]})
+
+    client, adapter = client_with(superset({"GET /api/v1/chart/": charts}))
+    assert client.list_all("chart", ["id"]) == [{"id": 1}]
+    assert adapter.paths() == ["POST /api/v1/security/login", "GET /api/v1/chart/",
+                               "POST /api/v1/security/refresh", "GET /api/v1/chart/"]
+    assert calls[0] != calls[1]
+
+
+def test_a_second_401_is_an_error_not_a_loop() -> None:
+    client, adapter = client_with(superset({
+        "GET /api/v1/chart/": response(401, {"msg": "Token has expired"})}))
+    with pytest.raises(SupersetError, match="answered 401 to GET /api/v1/chart/"):
+        client.list_all("chart", ["id"])
+    assert adapter.paths().count("GET /api/v1/chart/") == 2
+
+
+def test_a_short_lived_token_is_renewed_before_expiry_but_not_before_every_call() -> None:
+    """A 20 s token (a server with a short JWT_ACCESS_TOKEN_EXPIRES) is used for most of
+    its life; a 15 min token is renewed REFRESH_MARGIN_S before it expires."""
+    ok = response(200, {"count": 0, "result": []})
+    client, adapter = client_with(superset({"GET /api/v1/chart/": ok}, token_lifetime=20))
+    for _ in range(5):
+        client.list_all("chart", ["id"])
+    assert adapter.paths().count("POST /api/v1/security/refresh") == 0
+    assert client._renew_at is not None
+    assert 10 < client._renew_at - time.time() <= 15
+    client._renew_at = time.time() - 1
+    client.list_all("chart", ["id"])
+    assert adapter.paths().count("POST /api/v1/security/refresh") == 1
+
+    client, _ = client_with(superset({"GET /api/v1/chart/": ok}, token_lifetime=900))
+    client.login()
+    assert client._renew_at is not None
+    assert abs(client._renew_at - (time.time() + 900 - REFRESH_MARGIN_S)) < 5
+
+
+def test_the_masked_password_is_never_sent_as_a_password() -> None:
+    seen: list[bytes] = []
+
+    def record(request: requests.PreparedRequest) -> requests.Response:
+        seen.append(request.body if isinstance(request.body, bytes) else b"")
+        return response(200, {"message": "OK"})
+
+    client, _ = client_with(superset({"POST /api/v1/assets/import/": record}))
+    client.import_bundle(b"zip", passwords={"databases/a.yaml": "XXXXXXXXXX",
+                                            "databases/b.yaml": "s3cret"})
+    (body,) = seen
+    assert b"s3cret" in body and b"XXXXXXXXXX" not in body
+    client.import_bundle(b"zip", passwords={"databases/a.yaml": "XXXXXXXXXX"})
+    assert b'name="passwords"' not in seen[1]
+
+
+# -- the retry policy, decided by urllib3's Retry: asked directly ----------------------
+
+def test_connection_failures_are_retried_a_bounded_number_of_times_for_every_method() -> None:
+    for method in ("GET", "POST"):
+        retry = retry_policy()
+        error = Urllib3NewConnectionError(None, "refused")  # type: ignore[arg-type]
+        for _ in range(CONNECT_ATTEMPTS):
+            retry = retry.increment(method=method, url="/", error=error)
+        with pytest.raises(MaxRetryError):
+            retry.increment(method=method, url="/", error=error)
+
+
+def test_a_write_is_never_repeated_once_the_server_may_have_it() -> None:
+    with pytest.raises(ProtocolError):
+        retry_policy().increment(method="POST", url="/api/v1/assets/import/",
+                                 error=ProtocolError("Connection aborted."))
+    assert not retry_policy().is_retry("POST", 503)
+    assert retry_policy().is_retry("GET", 503)
+
+
+def test_tls_errors_are_not_retried() -> None:
+    with pytest.raises(MaxRetryError):
+        retry_policy().increment(method="GET", url="/", error=SSLError("certificate verify"))
