@@ -10,6 +10,7 @@ import click
 from aspects_assets import __version__
 from aspects_assets.bundle import build_bundle
 from aspects_assets.cli_live import diff, import_
+from aspects_assets.cli_pull import pull
 from aspects_assets.cli_translations import extract_translations, translations
 from aspects_assets.context import LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ERROR, InputError
@@ -136,6 +137,7 @@ cli.add_command(diff)
 cli.add_command(import_)
 cli.add_command(extract_translations)
 cli.add_command(translations)
+cli.add_command(pull)
 
 
 def main() -> None:
