@@ -16,11 +16,12 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
-# GNU gettext (msgfmt, msgcmp) judges the catalogs we write; the local Superset
-# script installs PostgreSQL itself.
+# GNU gettext (msgfmt, msgcmp) judges the catalogs we write; Debian's chromium looks
+# at the demo as a person would (tests/integration/test_demo_browser.py); the local
+# Superset script installs PostgreSQL itself.
 system-deps:
-	@command -v msgfmt >/dev/null && command -v msgcmp >/dev/null || \
-		{ apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
+	@command -v msgfmt >/dev/null && command -v msgcmp >/dev/null && command -v chromium >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq gettext chromium >/dev/null; }
 
 superset-up:
 	$(SUPERSET_LOCAL) start
