@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import click
 
 from aspects_assets.apply import Progress, run_plan
-from aspects_assets.assets import KINDS, AssetSet
+from aspects_assets.assets import KINDS
 from aspects_assets.context import LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ACTION_NEEDED, InputError
-from aspects_assets.inputs import inputs_hash
-from aspects_assets.manifest import build_manifest
+from aspects_assets.importing import plan_import, prepare, save_backup, write_manifest
 from aspects_assets.output import colour_enabled, echo_json, echo_problem, style
 from aspects_assets.pipeline import checked_or_fail
+from aspects_assets.plan import AssetChange
 from aspects_assets.reporting import plan_json, plan_lines, plan_summary, report_summary
 from aspects_assets.settings import Settings
 from aspects_assets.superset.client import SupersetClient
-from aspects_assets.sync import Scope, plan_against_live, plan_incremental
-from aspects_assets.validated import note_validated, was_validated
+from aspects_assets.superset.lock import project_lock
+from aspects_assets.sync import Scope, plan_against_live
 
 KIND_OPTION = click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
                            help="Only this kind of asset (repeatable; default: all).")
@@ -109,13 +108,15 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
 @click.option("--manifest", "manifest_path", type=click.Path(path_type=Path),
               default=Path("embedded-dashboards.json"), show_default=True,
               help="Where to write the embedding manifest (relative to the settings folder).")
+@click.option("--lock-timeout", type=float, default=600, show_default=True, metavar="SECONDS",
+              help="How long to wait for another import of this project to finish.")
 @click.option("--backup-dir", type=click.Path(path_type=Path), default=Path("backups"),
               show_default=True, help="Where --prune saves what it deletes.")
 @FORMAT_OPTION
 @pass_app
 def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], prune: bool,
-            yes: bool, dry_run: bool, verify: bool, manifest_path: Path, backup_dir: Path,
-            output_format: str) -> None:
+            yes: bool, dry_run: bool, verify: bool, manifest_path: Path, lock_timeout: float,
+            backup_dir: Path, output_format: str) -> None:
     """Bring the live Superset to the state of the code.
 
     Validates (nothing is sent when invalid), compares with Superset, sends only
@@ -134,74 +135,56 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     """
     started = time.perf_counter()
     settings = app.settings
-    scope = _scope(locales, kinds)
-    inputs = inputs_hash(settings, [*scope.key(), *sorted(locales)])
-    checked: list[AssetSet] = []
-
-    def load() -> AssetSet:
-        if not checked:
-            result = checked_or_fail(settings, locales or None)
-            for problem in result.warnings:
-                echo_problem(problem, err=True)
-            note_validated(settings.root, inputs)
-            checked.append(result.assets)
-        return checked[0]
-
-    if verify or not was_validated(settings.root, inputs):
-        load()  # invalid input stops here: nothing is sent, nothing is read
+    prepared = prepare(settings, locales, kinds, verify=verify,
+                       warn=lambda p: echo_problem(p, err=True))
     client = make_client(settings)
-    if verify:
-        live = replace(plan_against_live(client, settings, load(), scope), inputs_hash=inputs)
-    else:
-        live = plan_incremental(client, settings, scope, inputs, load)
-    plan = live.plan
     if dry_run:
+        plan = plan_import(client, prepared, verify=verify).plan
         for colour, line in plan_lines(plan):
             click.echo(style(line, colour) if colour else line)
         click.echo(f"dry run, nothing sent: {plan_summary(plan)}")
         return
-    doomed = plan.to_delete
-    if prune and doomed:
-        click.echo(f"--prune will delete {len(doomed)} asset(s) that this project manages "
-                   "and the code no longer has:", err=True)
-        for change in doomed:
-            click.echo(f"  - {change.kind} {change.title} [{change.uuid}]"
-                       f"{' (' + change.locale + ')' if change.locale else ''}", err=True)
-        if not yes:
-            if not sys.stdin.isatty():
-                click.echo("Not on a terminal: run again with --yes to delete them.", err=True)
-                sys.exit(EXIT_ACTION_NEEDED)
-            click.confirm("Delete them?", abort=True, err=True)
-    total = len(plan.to_send) + len(plan.access) + (len(doomed) if prune else 0)
-    with progress_bar("importing", total) as progress:
-        report, backup, embedded = run_plan(client, live, settings, os.environ,
-                                            prune_leftovers=prune, progress=progress)
+    say = partial(click.echo, err=True)
+    with project_lock(client, settings.project, timeout_s=lock_timeout, on_wait=say):
+        live = plan_import(client, prepared, verify=verify)
+        plan = live.plan
+        doomed = plan.to_delete
+        if prune and doomed and not _confirm_prune(doomed, yes):
+            sys.exit(EXIT_ACTION_NEEDED)
+        total = len(plan.to_send) + len(plan.access) + (len(doomed) if prune else 0)
+        with progress_bar("importing", total) as progress:
+            report, backup, embedded = run_plan(client, live, settings, os.environ,
+                                                prune_leftovers=prune, progress=progress)
     if backup is not None:
-        folder = settings.root / backup_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"prune-{settings.project}-{time.strftime('%Y%m%dT%H%M%S')}.zip"
-        path.write_bytes(backup)
-        report.backup = settings.display(path)
-    manifest_file = settings.root / manifest_path
-    if live.rendered or not manifest_file.exists():
-        manifest = build_manifest(load(), embedded, settings, aligned=client.info().extension)
-        manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    else:  # nothing changed since the import that wrote it
-        manifest = json.loads(manifest_file.read_text())
+        report.backup = settings.display(save_backup(settings, backup, backup_dir))
+    aligned = client.info().extension
+    manifest = write_manifest(prepared, live, embedded, manifest_path, aligned=aligned)
     report.seconds["total"] = round(time.perf_counter() - started, 2)
     if output_format == "json":
-        echo_json({**report.as_dict(), "manifest": settings.display(manifest_file),
-                   "embedding": manifest})
+        echo_json({**report.as_dict(), "manifest": str(manifest_path), "embedding": manifest})
         return
     click.echo(report_summary(report))
-    click.echo(f"embedding manifest: {settings.display(manifest_file)}")
-    if not manifest["embedded_uuids_match_dashboard_uuids"] and manifest["dashboards"]:
-        click.echo(style("note: this Superset chooses embedded uuids itself (the "
-                         "aspects-assets Superset extension is not installed): the Open edX "
-                         "LMS plugin, which embeds by dashboard uuid, will not find these "
-                         "dashboards; use the uuids in the manifest.", "yellow", err=True),
-                   err=True)
+    click.echo(f"embedding manifest: {manifest_path}")
+    if not aligned and manifest["dashboards"]:
+        say(style("note: this Superset chooses embedded uuids itself (the aspects-assets "
+                  "Superset extension is not installed): the Open edX LMS plugin, which "
+                  "embeds by dashboard uuid, will not find these dashboards; use the uuids "
+                  "in the manifest.", "yellow", err=True))
     if doomed and not prune:
-        click.echo(style(f"note: {len(doomed)} asset(s) managed by this project are no longer "
-                         "in the code; `import --prune` deletes them.", "yellow", err=True),
-                   err=True)
+        say(style(f"note: {len(doomed)} asset(s) managed by this project are no longer in "
+                  "the code; `import --prune` deletes them.", "yellow", err=True))
+
+
+def _confirm_prune(doomed: list[AssetChange], yes: bool) -> bool:
+    """List what --prune would delete; go on with --yes or a yes at the terminal."""
+    click.echo(f"--prune will delete {len(doomed)} asset(s) that this project manages and "
+               "the code no longer has:", err=True)
+    for change in doomed:
+        locale = f" ({change.locale})" if change.locale else ""
+        click.echo(f"  - {change.kind} {change.title} [{change.uuid}]{locale}", err=True)
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        click.echo("Not on a terminal: run again with --yes to delete them.", err=True)
+        return False
+    return click.confirm("Delete them?", err=True)

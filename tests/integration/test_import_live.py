@@ -117,6 +117,41 @@ def test_changed_chart_title_is_found_and_only_it_is_sent(
     assert code == 0, output
 
 
+def test_one_changed_msgstr_resends_only_that_locale_copy(
+    project: Path, superset_env: dict[str, str], client: SupersetClient
+) -> None:
+    synced(project, superset_env)
+    catalog = project / "translations" / "es_419" / "LC_MESSAGES" / "assets.po"
+    text = catalog.read_text()
+    entry = 'msgid "Active Learners per Day"\nmsgstr "'
+    assert entry in text
+    start = text.index(entry) + len(entry)
+    old = text[start:text.index('"', start)]
+    catalog.write_text(text[:start] + "Estudiantes activos cada día" + text[start + len(old):])
+    base_uuid = yaml.safe_load(chart_file(project, "Active Learners per Day").read_text())["uuid"]
+    expected = uuid5_copy(base_uuid, "es_419")
+
+    code, output, plan = cli(project, superset_env, "diff", "--format", "json")
+    assert code == 1, output
+    assert {a["locale"] for a in plan["assets"]} == {"es_419"}
+    chart = next(a for a in plan["assets"] if a["kind"] == "chart")
+    assert chart["uuid"] == expected
+    assert chart["changes"] == [
+        {"path": "slice_name", "old": old, "new": "Estudiantes activos cada día"}]
+    # The dashboard's layout names its charts too (meta.sliceName): that copy follows.
+    dashboards = [a for a in plan["assets"] if a["kind"] == "dashboard"]
+    assert len(dashboards) == 1
+    assert all(c["path"].endswith("meta.sliceName") for c in dashboards[0]["changes"])
+    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    assert code == 0, output
+    assert report["sent"]["chart"] == [expected]
+    assert report["sent"]["dashboard"] == [dashboards[0]["uuid"]]
+    assert not report["sent"]["dataset"]
+    assert client.list_all("chart", ["slice_name"], [
+        {"col": "uuid", "opr": "eq", "value": expected}])[0]["slice_name"] == \
+        "Estudiantes activos cada día"
+
+
 def test_dashboard_edited_through_the_api_is_found_and_restored(
     project: Path, superset_env: dict[str, str], client: SupersetClient
 ) -> None:
