@@ -267,3 +267,39 @@ def test_all_managed_needs_the_record_and_skips_copies() -> None:
     live = {u: LiveAsset("chart", {"uuid": u}) for u in ("o", "x", "c", "dep")}
     assert set(pullable(live, targets, record, dependencies=False)) == {"o", "x"}
     assert set(pullable(live, targets, record, dependencies=True)) == {"o", "x", "dep"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["aspects-2024-08", "aspects-2026-07"])
+def test_the_real_aspects_files_take_a_title_change_as_a_one_line_edit(
+        tmp_path: Path, name: str) -> None:
+    """Aspects' own files (folded lines, escaped characters, Jinja, `_file_name`):
+    every chart retitled in Superset is a one-line diff, nothing else moves."""
+    import difflib
+
+    from conftest import corpus_project
+
+    root = corpus_project(tmp_path, name)
+    settings = load_settings(root / "aspects-assets.yaml", env={})
+    assets = load_assets(settings).assets
+    databases = {a.uuid: superset_body(a) for a in assets.of_kind("database")}
+    live = {}
+    for asset in assets:
+        body = copy.deepcopy(superset_body(asset))
+        if asset.kind == "chart":
+            body["slice_name"] = f"{body['slice_name']} (v2)"
+        live[asset.uuid] = LiveAsset(asset.kind, body,
+                                     databases.get(str(body.get("database_uuid"))))
+    paths = {settings.display(p): p for _, p in source_files(settings)}
+    plan = plan_pull(settings, assets, live, paths)
+    for change in plan.files:
+        if change.kind != "chart":
+            assert change.status == UNCHANGED, change
+            continue
+        assert change.status == UPDATED, change
+        lines = [line for line in difflib.unified_diff(
+            change.path.read_text().splitlines(), (change.text or "").splitlines(),
+            lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        assert len(lines) == 2, (change.display, lines)
+        assert lines[0].startswith("-slice_name:") and lines[1].startswith("+slice_name:")
+        assert "(v2)" in lines[1], (change.display, lines)
