@@ -117,15 +117,30 @@ DEFAULTS: dict[str, dict[str, tuple[Any, ...]]] = {
         "tags": ([],),
         "theme_uuid": (None,),  # 6.x export adds it; None is "the default theme"
     },
+    # A save in the UI (`DashboardDAO.set_dash_metadata`) writes these where they are
+    # missing; import writes an empty native filter list (`migrate_dashboard`).
+    "dashboard_metadata": {
+        "chart_configuration": ({},),
+        "color_namespace": (None,),
+        "color_scheme": ("", None),
+        "color_scheme_domain": ([],),
+        "cross_filters_enabled": (True,),
+        "expanded_slices": ({},),
+        "label_colors": ({},),
+        "native_filter_configuration": ([],),
+        "refresh_frequency": (0,),
+        "timed_refresh_immune_slices": ([],),
+    },
 }
 
 
-def _without_defaults(body: Mapping[str, Any], part: str) -> dict[str, Any]:
+def _without_defaults(body: Mapping[str, Any], part: str,
+                      dropped: frozenset[str] = _ALWAYS_DROPPED) -> dict[str, Any]:
     defaults = DEFAULTS[part]
     return {
         key: value
         for key, value in body.items()
-        if key not in _ALWAYS_DROPPED
+        if key not in dropped
         and not (key in defaults and any(_same(value, d) for d in defaults[key]))
     }
 
@@ -322,8 +337,15 @@ def _layout_node(node: Any) -> Any:
     return node
 
 
-_METADATA_DROPPED_BY_IMPORT = frozenset({"show_native_filters", "default_filters",
-                                         "filter_scopes"})
+# show_native_filters: removed by every import (Superset PR 23228).
+# default_filters, filter_scopes: the legacy filter-box configuration, removed by every
+#   import (`migrate_dashboard`, which turns filter boxes into native filters).
+# shared_label_colors, map_label_colors: derived by the frontend from the labels its
+#   charts show, and written back by the dashboard page itself when an editor merely
+#   opens it (`PUT /api/v1/dashboard/<id>/colors?mark_updated=false`, which does not
+#   even move `changed_on`). The colors a user sets are in `label_colors`, compared.
+_METADATA_DROPPED = frozenset({"show_native_filters", "default_filters", "filter_scopes",
+                               "shared_label_colors", "map_label_colors"})
 
 
 def _dashboard_metadata(metadata: Mapping[str, Any], uuid_of: Mapping[int, str]
@@ -347,13 +369,7 @@ def _dashboard_metadata(metadata: Mapping[str, Any], uuid_of: Mapping[int, str]
         except (TypeError, ValueError):
             return None
 
-    # show_native_filters: removed by every import (Superset PR 23228).
-    # default_filters, filter_scopes: the legacy filter-box configuration, removed by
-    #   every import (`migrate_dashboard`, which turns filter boxes into native filters).
-    out = {k: v for k, v in metadata.items() if k not in _METADATA_DROPPED_BY_IMPORT}
-    if out.get("native_filter_configuration") == []:
-        # ...which also writes an empty list where there was none.
-        del out["native_filter_configuration"]
+    out = dict(metadata)
 
     if isinstance(out.get("timed_refresh_immune_slices"), list):
         out["timed_refresh_immune_slices"] = [ref(i) for i in out["timed_refresh_immune_slices"]]
@@ -380,7 +396,7 @@ def _dashboard_metadata(metadata: Mapping[str, Any], uuid_of: Mapping[int, str]
                     config["crossFilters"] = _scoped(config["crossFilters"], known)
             configuration[new] = config
         out["chart_configuration"] = configuration
-    return out
+    return _without_defaults(out, "dashboard_metadata", _METADATA_DROPPED)
 
 
 def _scoped(part: Mapping[str, Any], known: Callable[[Any], Any]) -> dict[str, Any]:
