@@ -18,11 +18,11 @@ from typing import Any
 from aspects_assets import __version__
 from aspects_assets.assets import KINDS, Asset, AssetSet
 from aspects_assets.bundle import build_bundle, fingerprint, managed_fields
-from aspects_assets.errors import SupersetError
+from aspects_assets.errors import InputError, SupersetError
 from aspects_assets.plan import AccessChange, AssetChange, Plan
-from aspects_assets.settings import Settings
+from aspects_assets.settings import MASKED_PASSWORD, Settings
 from aspects_assets.superset.client import SupersetClient
-from aspects_assets.superset.live import list_rows, write_record
+from aspects_assets.superset.live import LiveRow, list_rows, write_record
 from aspects_assets.superset.record import ManagedAsset, ProjectRecord
 from aspects_assets.sync import LivePlan
 
@@ -98,29 +98,87 @@ def send_assets(client: SupersetClient, to_send: list[Asset], context: AssetSet,
     # Without sparse imports every reference must be inside the one request.
     batches = chunks(to_send) if sparse else [list(context)]
     applied: list[Asset] = []
-    for batch in batches:
+    for number, batch in enumerate(batches, start=1):
         bundle = build_bundle(AssetSet.of(batch), context=context, extra_fields=extra)
         try:
             client.import_bundle(bundle.zip_bytes(),
                                  passwords=bundle.passwords(AssetSet.of(batch), passwords),
                                  sparse=sparse)
         except SupersetError as exc:
-            raise SupersetError(_chunk_failure(exc, batch, applied, to_send),
+            raise SupersetError(_chunk_failure(exc, number, batches, applied),
                                 status=exc.status, payload=exc.payload) from exc
         report.requests += 1
         applied.extend(batch)
         progress("assets", len(batch))
 
 
-def _chunk_failure(exc: SupersetError, batch: list[Asset], applied: list[Asset],
-                   to_send: list[Asset]) -> str:
-    names = ", ".join(f"{a.kind} {a.title!r}" for a in batch[:10])
+# Names Superset keeps unique, as the list endpoints show them (LiveRow.title).
+UNIQUE_NAME = {"database": "database_name", "dashboard": "slug"}
+
+
+def check_names_free(to_send: Iterable[Asset], rows: Mapping[str, LiveRow]) -> None:
+    """Refuse, before anything is sent, an asset whose unique name (database name,
+    dashboard slug) another asset in Superset holds: Superset's import matches on
+    that name too, so it would overwrite the other asset with ours (a new one) or
+    fail the whole chunk (a changed one)."""
+    holders = {(r.kind, r.title): r for r in rows.values() if r.kind in UNIQUE_NAME and r.title}
+    for asset in to_send:
+        key = UNIQUE_NAME.get(asset.kind)
+        name = asset.body.get(key) if key else None
+        other = holders.get((asset.kind, str(name))) if name else None
+        if key and other is not None and other.uuid != asset.uuid:
+            copy = f" (its {asset.locale} copy)" if asset.locale else ""
+            raise InputError(
+                f"{key} {name!r}{copy} already belongs to another {asset.kind} in Superset "
+                f"(id {other.id}, uuid {other.uuid}): importing would overwrite that "
+                f"{asset.kind}. Change the {key}, or delete or rename the other one; nothing "
+                "was sent.", file=asset.source, key=key)
+
+
+def check_passwords(to_send: Iterable[Asset], rows: Mapping[str, LiveRow],
+                    passwords: Mapping[str, str]) -> None:
+    """Refuse, before anything is sent, a new database whose URI's password is
+    masked and that no password comes with: Superset fails the whole import on it
+    and says only "Import failed for an unknown reason". (A database Superset
+    has already keeps its stored password.)"""
+    for asset in to_send:
+        if asset.kind != "database" or asset.uuid in rows:
+            continue
+        uri = str(asset.body.get("sqlalchemy_uri") or "")
+        if f":{MASKED_PASSWORD}@" in uri and not (passwords.get(asset.uuid) or asset.password):
+            name = asset.body.get("database_name")
+            raise InputError(
+                f"database {name!r} is new to this Superset and its URI's password is masked "
+                f"({MASKED_PASSWORD}): give its password through `databases: {{{name}: "
+                "{password_env: VAR}}` in the settings, or pass the whole URI through "
+                "`variables_from_env`; nothing was sent.", file=asset.source,
+                key="sqlalchemy_uri")
+
+
+def _counts(assets: Iterable[Asset]) -> str:
+    """'1 database, 36 datasets, 4 dashboards' (in dependency order), or 'nothing'."""
+    counts = {k: 0 for k in KINDS}
+    for asset in assets:
+        counts[asset.kind] += 1
+    parts = [f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts.items() if n]
+    return ", ".join(parts) or "nothing"
+
+
+def _chunk_failure(exc: SupersetError, number: int, batches: list[list[Asset]],
+                   applied: list[Asset]) -> str:
+    """What failed, what is in Superset and what is not: for the operator who reruns."""
+    batch = batches[number - 1]
+    names = ", ".join(f"{a.kind} {a.title!r} [{a.uuid}]" for a in batch[:10])
     more = f" and {len(batch) - 10} more" if len(batch) > 10 else ""
-    left = len(to_send) - len(applied)
-    return (f"{exc.message}\nThe import stopped at a chunk of {len(batch)} assets ({names}"
-            f"{more}). Applied before it: {len(applied)} assets; not applied: {left}. "
-            "Nothing after that chunk was sent. Fix the cause and run `import` again: it sends "
-            "what is still missing.")
+    later = [a for b in batches[number:] for a in b]
+    # No answer (status None): the server may have committed part of the chunk.
+    fate = ("Superset rejected it" if exc.status is not None else
+            "without an answer, Superset may have applied part of it")
+    return (f"{exc.message}\nThe import stopped at chunk {number} of {len(batches)} "
+            f"({len(batch)} assets: {names}{more}); {fate}. Applied before it: "
+            f"{_counts(applied)}. Not sent: {_counts(later)}. Nothing after that "
+            "chunk was sent, and no roles or embedding were set. Fix the cause and run "
+            "`import` again: it sends what is still missing.")
 
 
 def apply_access(client: SupersetClient, changes: Iterable[AccessChange],
@@ -223,9 +281,11 @@ def run_plan(client: SupersetClient, live: LivePlan, settings: Settings,
     for asset in to_send:
         report.sent[asset.kind].append(asset.uuid)
     start = time.perf_counter()
+    check_names_free(to_send, live.rows)
+    passwords = database_passwords(live.assets, settings, env)
+    check_passwords(to_send, live.rows, passwords)
     if to_send:
-        send_assets(client, to_send, live.assets, settings,
-                    database_passwords(live.assets, settings, env), report, progress)
+        send_assets(client, to_send, live.assets, settings, passwords, report, progress)
     report.seconds["assets"] = round(time.perf_counter() - start, 2)
     start = time.perf_counter()
     embedded = apply_access(client, plan.access, report, progress)

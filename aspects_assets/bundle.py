@@ -112,8 +112,27 @@ def superset_body(asset: Asset) -> dict[str, Any]:
         if isinstance(body.get("params"), str):
             body["params"] = json.loads(body["params"])
     if asset.kind == "dashboard":
-        body = _with_chart_ids(body)
+        body = _with_chart_ids(_without_dangling_children(body))
     return body
+
+
+def _without_dangling_children(body: dict[str, Any]) -> dict[str, Any]:
+    """Layout children that name no node are left out (validation warns about them).
+
+    Superset imports and shows such a layout, but every later update of the
+    dashboard (`PUT /api/v1/dashboard/<id>`, which is how roles are set, and a
+    save in its UI) walks the tabs and fails with a 500 on the missing node."""
+    position = body.get("position")
+    if not isinstance(position, dict):
+        return body
+    fixed = {}
+    for node_id, node in position.items():
+        children = node.get("children") if isinstance(node, dict) else None
+        if isinstance(children, list) and any(c not in position for c in children):
+            fixed[node_id] = {**node, "children": [c for c in children if c in position]}
+    if not fixed:
+        return body
+    return {**body, "position": {**position, **fixed}}
 
 
 def _with_chart_ids(body: dict[str, Any]) -> dict[str, Any]:

@@ -108,6 +108,8 @@ def dotted(path: str) -> str:
 
 
 def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    if old == new:
+        return ()  # the common case, and DeepDiff is costly even on equal input
     diff = DeepDiff(old, new, view="tree", verbose_level=2)
     changes = []
     for kind in sorted(diff):

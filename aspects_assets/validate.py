@@ -185,7 +185,8 @@ def _check_layout(asset: Asset, charts: dict[str, Asset]) -> list[Problem]:
                     _warning(
                         asset,
                         f"position.{node_id}.children",
-                        f"lists {child!r}, which is not in the layout",
+                        f"lists {child!r}, which is not in the layout (left out of "
+                        "what is sent: Superset fails to update such a dashboard)",
                     )
                 )
     for node_id, node in nodes.items():

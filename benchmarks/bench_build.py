@@ -20,25 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from aspects_assets.bundle import build_bundle
-from aspects_assets.i18n.extract import Planned, import_legacy
 from aspects_assets.pipeline import checked_or_fail
 from aspects_assets.settings import load_settings
 
-from conftest import corpus_dir, corpus_project
+from conftest import corpus_with_catalogs
 
 RUNS = 5
-
-
-def legacy_locales(locale_yaml: Path) -> list[str]:
-    text = "".join(
-        line for line in locale_yaml.read_text().splitlines(True) if "patch(" not in line
-    )
-    return sorted(code for doc in yaml.safe_load_all(text) if doc for code in doc)
 
 
 def build_once(project: Path) -> tuple[int, int]:
@@ -49,13 +39,9 @@ def build_once(project: Path) -> tuple[int, int]:
 
 
 def main() -> None:
-    corpus = corpus_dir("aspects-2024-08")
-    locales = legacy_locales(corpus / "locale.yaml")
     work = Path(tempfile.mkdtemp())
     try:
-        project = corpus_project(work, "aspects-2024-08", locales=locales)
-        settings = load_settings(cwd=project, env={})
-        Planned(import_legacy(settings, corpus / "locale.yaml").files).write()
+        project, locales = corpus_with_catalogs(work)
         if "--profile" in sys.argv:
             profile = cProfile.Profile()
             profile.runcall(build_once, project)

@@ -35,6 +35,30 @@ DEFECT_UUID = "f89c07c4-aa3f-527e-84fb-3d4e71ffc777"
 DEFECT_FIX_UUID = "f13a4d42-2f44-58a4-99d2-2f480d63fdf1"
 
 
+def legacy_locales(locale_yaml: Path) -> list[str]:
+    """The locales of an Aspects `locale.yaml` (without its Tutor patch line)."""
+    import yaml
+
+    text = "".join(line for line in locale_yaml.read_text().splitlines(True)
+                   if "patch(" not in line)
+    return sorted(code for doc in yaml.safe_load_all(text) if doc for code in doc)
+
+
+def corpus_with_catalogs(tmp_path: Path, locales: list[str] | None = None,
+                         **settings: object) -> tuple[Path, list[str]]:
+    """aspects-2024-08 with `.po` catalogs made from its `locale.yaml` through
+    import-legacy, for `locales` (default: all 24 of them)."""
+    from aspects_assets.i18n.extract import Planned, import_legacy
+    from aspects_assets.settings import load_settings
+
+    corpus = corpus_dir("aspects-2024-08")
+    chosen = locales or legacy_locales(corpus / "locale.yaml")
+    project = corpus_project(tmp_path, "aspects-2024-08", locales=chosen, **settings)
+    loaded = load_settings(cwd=project, env={})
+    Planned(import_legacy(loaded, corpus / "locale.yaml").files).write()
+    return project, chosen
+
+
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Result:
     """Run the CLI in `cwd` as a user would, in-process."""
     old = Path.cwd()

@@ -349,6 +349,10 @@ class SupersetClient:
                 files.update(unzip_bundle(content))
         return files
 
+    def export_all(self) -> dict[str, bytes]:
+        """Every asset of the Superset in one export (`/api/v1/assets/export/`)."""
+        return unzip_bundle(self.request("GET", f"{API}/assets/export/").content)
+
     # -- writing -------------------------------------------------------------------------
 
     def import_bundle(self, bundle: bytes, *, passwords: Mapping[str, str] | None = None,

@@ -66,10 +66,19 @@ def list_rows(client: SupersetClient) -> dict[str, LiveRow]:
     return {row.uuid: row for rows in results for row in rows}
 
 
+# Above this share of all assets, one export of everything beats exports by id:
+# a dashboard's export repeats the charts and datasets it shares with others.
+FULL_EXPORT_SHARE = 0.5
+
+
 def export_bodies(client: SupersetClient, rows: Mapping[str, LiveRow],
                   wanted: Collection[str]) -> dict[str, tuple[str, dict[str, Any]]]:
     """uuid → (kind, normalized body) for the wanted assets that are live."""
     present = [u for u in wanted if u in rows]
+    if not present:
+        return {}
+    if len(present) >= FULL_EXPORT_SHARE * len(rows):
+        return normalize_all(client.export_all())
     bodies: dict[str, tuple[str, dict[str, Any]]] = {}
     for kind in reversed(KINDS):  # dashboards first: their exports carry the rest
         missing = [rows[u].id for u in present if rows[u].kind == kind and u not in bodies]
