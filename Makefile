@@ -47,5 +47,7 @@ test-superset-5: venv system-deps
 	SUPERSET_URL=http://127.0.0.1:8089 ASPECTS_TEST_SUPERSET_VERSION=5.0.0 \
 		$(BIN)/pytest -q -m integration tests/integration/test_import_live.py
 
-bench: venv superset-up
+bench: venv
+	$(BIN)/python benchmarks/bench_build_2026.py
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_import.py

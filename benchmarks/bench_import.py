@@ -1,0 +1,185 @@
+"""Import at scale: aspects-2024-08 x its 24 locales against a real local Superset.
+
+Measures side by side, in one run (this machine is shared and noisy, so only
+ratios of figures taken together mean something):
+
+1. offline `build` (seconds, peak RSS)
+2. the raw baseline: one POST of the tool's own full bundle to
+   /api/v1/assets/import/, into an empty Superset, then again unchanged
+3. `aspects-assets import` into an empty Superset
+4. `aspects-assets import` again, nothing changed
+5. one msgstr changed in one locale, then `import`
+6. `aspects-assets diff` with no difference
+7. the tool's peak RSS during 3-6
+
+Prints a table and writes it to docs/benchmarks.md.
+
+    .venv/bin/python benchmarks/bench_import.py [--port 8096] [--locales N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from aspects_assets.superset.client import SupersetClient  # noqa: E402
+
+from conftest import corpus_dir, corpus_with_catalogs, legacy_locales  # noqa: E402
+
+PASSWORD_ENV = "BENCH_DB_PASSWORD"
+DATABASES = {"OpenedX Clickhouse": {"password_env": PASSWORD_ENV},
+             "Superset Metadata": {"password_env": PASSWORD_ENV}}
+# Runs one CLI command in a child and reports its own peak RSS on stderr.
+RUNNER = """
+import resource, sys
+from aspects_assets.cli import cli
+try:
+    cli.main(sys.argv[1:], prog_name="aspects-assets", standalone_mode=False)
+    code = 0
+except SystemExit as exc:
+    code = exc.code or 0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"@@rss {rss:.0f}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def superset_local(command: str, port: int) -> None:
+    subprocess.run([str(REPO / "scripts" / "superset-local"), command], check=True,
+                   env={**os.environ, "SUPERSET_LOCAL_PORT": str(port)},
+                   stdout=subprocess.DEVNULL)
+
+
+def tool(args: list[str], project: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of one CLI run in its own process."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", RUNNER, *args], cwd=project,
+                          env={**os.environ, **env}, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"aspects-assets {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    rss = float(next(line.split()[1] for line in done.stderr.splitlines()
+                     if line.startswith("@@rss")))
+    return seconds, rss, done.stdout
+
+
+def change_one_msgstr(project: Path, locale: str) -> str:
+    catalog = project / "translations" / locale / "LC_MESSAGES" / "assets.po"
+    text = catalog.read_text()
+    marker = '\nmsgstr "'
+    start = text.index(marker, text.index('msgid "Course Dashboard"')) + len(marker)
+    catalog.write_text(text[:start] + "[bench] " + text[start:])
+    return "Course Dashboard"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8096)
+    parser.add_argument("--locales", type=int, default=0, help="first N locales (default: all)")
+    options = parser.parse_args()
+    url = f"http://127.0.0.1:{options.port}"
+    env = {"SUPERSET_URL": url, "SUPERSET_USERNAME": "admin", "SUPERSET_PASSWORD": "admin",
+           PASSWORD_ENV: "bench-password", "SUPERSET_DASHBOARD_LOCALES": ""}
+    locales = legacy_locales(corpus_dir("aspects-2024-08") / "locale.yaml")
+    if options.locales:
+        locales = locales[:options.locales]
+    work = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    project, locales = corpus_with_catalogs(work, locales, databases=DATABASES)
+    print(f"aspects-2024-08 x {len(locales)} locales, Superset at {url}", flush=True)
+    superset_local("start", options.port)
+
+    rows: list[tuple[str, float, str]] = []
+    build_s, build_rss, out = tool(["build", "--out", str(work / "bundle.zip")], project, env)
+    assets = out.strip()
+    rows.append(("1 offline build", build_s, f"peak RSS {build_rss:.0f} MB; {assets}"))
+
+    client = SupersetClient(url, "admin", "admin")
+    bundle = (work / "bundle.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        passwords = {name.split("/", 1)[1]: "bench-password" for name in archive.namelist()
+                     if name.split("/")[1:2] == ["databases"]}
+    superset_local("reset", options.port)
+    start = time.perf_counter()
+    client.import_bundle(bundle, passwords=passwords)
+    raw_first = time.perf_counter() - start
+    start = time.perf_counter()
+    client.import_bundle(bundle, passwords=passwords)
+    raw_again = time.perf_counter() - start
+    rows.append(("2a raw POST, empty Superset", raw_first, "one request, the whole bundle"))
+    rows.append(("2b raw POST again, unchanged", raw_again, "what a full re-import costs"))
+
+    superset_local("reset", options.port)
+    first_s, rss3, out = tool(["import", "--format", "json"], project, env)
+    report = json.loads(out)
+    access = report["seconds"].get("roles_and_embedding", 0.0)
+    rows.append(("3 import, empty Superset", first_s,
+                 f"{report['import_requests']} chunks; roles+embedding {access:.1f} s "
+                 f"({report['roles_set']} roles, {report['embedding_set']} embeddings)"))
+    noop_s, rss4, out = tool(["import", "--format", "json"], project, env)
+    rows.append(("4 import, nothing changed", noop_s,
+                 f"{json.loads(out)['import_requests']} import requests"))
+    changed = change_one_msgstr(project, locales[0])
+    one_s, rss5, out = tool(["import", "--format", "json"], project, env)
+    sent = sum(len(v) for v in json.loads(out)["sent"].values())
+    rows.append(("5 one msgstr changed, import", one_s,
+                 f"{changed!r} in {locales[0]}: {sent} assets sent"))
+    diff_s, rss6, out = tool(["diff"], project, env)
+    rows.append(("6 diff, no difference", diff_s, out.strip().splitlines()[-1]))
+    peak = max(rss3, rss4, rss5, rss6)
+    rows.append(("7 tool peak RSS during 3-6", 0.0, f"{peak:.0f} MB"))
+
+    ratios = [
+        ("first import / raw first POST", first_s / raw_first, 1.2),
+        ("no-op import / raw re-import", noop_s / raw_again, 0.05),
+        ("one string changed / raw re-import", one_s / raw_again, 0.10),
+        ("diff / raw re-import", diff_s / raw_again, 0.5),
+    ]
+    table = report_table(rows, ratios, peak, build_s, len(locales))
+    print(table)
+    doc = REPO / "docs" / "benchmarks.md"
+    doc.write_text(table)
+    print(f"written to {doc.relative_to(REPO)}")
+
+
+def report_table(rows: list[tuple[str, float, str]], ratios: list[tuple[str, float, float]],
+                 peak: float, build_s: float, locales: int) -> str:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    lines = [
+        "# Benchmarks",
+        "",
+        f"`benchmarks/bench_import.py`, {datetime.date.today()}, on {machine}; "
+        f"Superset 6.1.0 with PostgreSQL metadata started by `scripts/superset-local`. "
+        f"aspects-2024-08 x {locales} locales. Every command runs in its own process "
+        "(interpreter start included); the machine is shared, so compare the ratios, "
+        "measured side by side in one run.",
+        "",
+        "| step | seconds | notes |",
+        "|---|---:|---|",
+        *[f"| {name} | {seconds:.2f} | {notes} |" if seconds else f"| {name} | | {notes} |"
+          for name, seconds, notes in rows],
+        "",
+        "| ratio | measured | target |",
+        "|---|---:|---:|",
+        *[f"| {name} | {value:.3f} | ≤ {target} |" for name, value, target in ratios],
+        f"| offline build | {build_s:.2f} s | ≤ 3 s |",
+        f"| tool peak RSS | {peak:.0f} MB | ≤ 400 MB |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
