@@ -99,7 +99,8 @@ def send_assets(client: SupersetClient, to_send: list[Asset], context: AssetSet,
     batches = chunks(to_send) if sparse else [list(context)]
     applied: list[Asset] = []
     for number, batch in enumerate(batches, start=1):
-        bundle = build_bundle(AssetSet.of(batch), context=context, extra_fields=extra)
+        bundle = build_bundle(AssetSet.of(batch), context=context, extra_fields=extra,
+                              superset_version=client.info().version)
         try:
             client.import_bundle(bundle.zip_bytes(),
                                  passwords=bundle.passwords(AssetSet.of(batch), passwords),

@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
+from aspects_assets import import_schema
 from aspects_assets.assets import FOLDER_OF_KIND, Asset, AssetSet
+from aspects_assets.errors import InputError
 from aspects_assets.layout import chart_nodes
 
 TOP_FOLDER = "aspects_assets_bundle"
@@ -163,14 +165,45 @@ def _file_path(asset: Asset, database_names: Mapping[str, str]) -> str:
     return f"{folder}/{stem}_{asset.uuid}.yaml".replace("/_", "/")
 
 
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
+def _accepted(data: dict[str, Any], part: str, version: str, where: str) -> dict[str, Any]:
+    fields = import_schema.fields_of(part, version)
+    unknown = [k for k in data if k not in fields]
+    for key in unknown:
+        if data[key] not in _EMPTY:
+            raise InputError(f"Superset {version} does not accept {key!r} (set here); remove it "
+                             "or upgrade Superset. Nothing was sent.", file=where, key=key)
+    return {k: v for k, v in data.items() if k in fields} if unknown else data
+
+
+def for_server(asset: Asset, body: dict[str, Any], version: str) -> dict[str, Any]:
+    """The body without the empty fields an older Superset does not know (an asset
+    exported from 6.1 carries `theme_uuid: null`, which 5.0's import rejects)."""
+    body = _accepted(body, asset.kind, version, asset.source)
+    if asset.kind == "database" and isinstance(body.get("extra"), dict):
+        body = {**body, "extra": _accepted(body["extra"], "database_extra", version,
+                                           asset.source)}
+    if asset.kind == "dataset":
+        for key, part in (("columns", "column"), ("metrics", "metric")):
+            if isinstance(body.get(key), list):
+                body = {**body, key: [_accepted(item, part, version, asset.source)
+                                      if isinstance(item, dict) else item
+                                      for item in body[key]]}
+    return body
+
+
 def build_bundle(
     assets: AssetSet,
     *,
     context: AssetSet | None = None,
     extra_fields: Mapping[str, Any] | None = None,
+    superset_version: str | None = None,
 ) -> Bundle:
     """The bundle for `assets`. `context` (the whole set) names the databases of
-    datasets when `assets` is only part of it, as in a sparse import."""
+    datasets when `assets` is only part of it, as in a sparse import; with
+    `superset_version`, only what that Superset accepts is written."""
     database_names = {
         a.uuid: str(a.body.get("database_name")) for a in (context or assets).of_kind("database")
     }
@@ -185,6 +218,8 @@ def build_bundle(
         body = superset_body(asset)
         if extra_fields:
             body.update(extra_fields)
+        if superset_version is not None:
+            body = for_server(asset, body, superset_version)
         files[path] = dump_yaml(body)
         path_of[asset.uuid] = path
     return Bundle(files, path_of)
