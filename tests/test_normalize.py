@@ -316,7 +316,6 @@ def test_export_files_read_exactly_as_pyyaml_reads_them(text: str, shape: str) -
         assert got == expected and repr(got) == repr(expected)
 
 
-@pytest.mark.skipif(normalize_module._FAST_YAML is None, reason="yaml_rs is not installed")
 def test_the_fast_reader_is_used_where_both_read_alike() -> None:
     assert normalize_module._read_alike(dump({"a": "x", "b": [1, 1.5], "c": {"d": None}}))
     for risky in ("1e5", "09", "_1", "0o17"):

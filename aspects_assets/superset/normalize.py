@@ -14,14 +14,13 @@ blanket "drop every null": a value that differs from Superset's default stays.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from types import ModuleType
 from typing import Any
 
 import yaml
+import yaml_rs
 
 from aspects_assets.assets import KIND_OF_FOLDER
 
@@ -453,22 +452,16 @@ def kind_of_path(path: str) -> str | None:
 
 # -- reading an export fast -------------------------------------------------------------
 
-def _optional(module: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
 # PyYAML through libyaml (CSafeLoader) reads about 2.5 MB/s here: about 6 s for the
 # 16 MB export of 2,900 assets, nearly all of it building PyYAML's node objects.
-# `yaml_rs` (a YAML parser in Rust, optional) reads the same files about six times
-# faster. It follows YAML 1.2 (and is lax with `_`), while Superset writes YAML 1.1
-# with PyYAML: the two read some unquoted scalars differently ("1e5", "09", "0o7",
-# "_1" are strings in 1.1, numbers there), so a file that has any such scalar, or a
-# plain timestamp, is read by PyYAML instead. Every other plain number PyYAML writes
-# is canonical (`12`, `-3`, `1.5`, `1.0e-05`, `.inf`), which both read alike.
-_FAST_YAML = _optional("yaml_rs")
+# `yaml_rs` (a YAML parser in Rust, a dependency for this reason) reads the same
+# files about six times faster. It follows YAML 1.2 (and is lax with `_`), while
+# Superset writes YAML 1.1 with PyYAML: the two read some unquoted scalars
+# differently ("1e5", "09", "0o7", "_1" are strings in 1.1, numbers there), so a
+# file that has any such scalar, or a plain timestamp, is read by PyYAML instead.
+# Every other plain number PyYAML writes is canonical (`12`, `-3`, `1.5`,
+# `1.0e-05`, `.inf`), which both read alike.
+_FAST_YAML: Any = yaml_rs
 _END = rb"(?::(?: |$)|[ ]*$)"  # what ends a plain key or value in block style
 _CANONICAL_NUMBER = rb"(?:-?(?:0|[1-9][0-9]*)|-?[0-9]+\.[0-9]+(?:e[-+][0-9]+)?|-?\.inf|\.nan)"
 _NUMBERISH = (rb"(?:[-+]?[0-9_]*\.?[0-9_]*(?:[eE][-+]?[0-9_]+)?|[-+]?0[oOxXbB][0-9a-fA-F_]+"
@@ -493,7 +486,7 @@ def _read_alike(content: bytes) -> bool:
 
 def load_yaml(content: bytes, *, fast: bool = True) -> Any:
     """One export file as data, exactly as PyYAML's `safe_load` reads it."""
-    if fast and _FAST_YAML is not None and _read_alike(content):
+    if fast and _read_alike(content):
         try:
             return _FAST_YAML.loads(content.decode("utf-8"), parse_datetime=False)
         except Exception:  # anything it cannot read, PyYAML reads (or rejects)
