@@ -45,7 +45,8 @@ test-unit: venv system-deps
 test-superset-5: venv system-deps
 	SUPERSET_VERSION=5.0.0 SUPERSET_LOCAL_PORT=8089 $(SUPERSET_LOCAL) start
 	SUPERSET_URL=http://127.0.0.1:8089 ASPECTS_TEST_SUPERSET_VERSION=5.0.0 \
-		$(BIN)/pytest -q -m integration tests/integration/test_import_live.py
+		$(BIN)/pytest -q -m integration tests/integration/test_import_live.py \
+		tests/integration/test_lock_live.py tests/integration/test_corpus_live.py
 
 bench: venv
 	$(BIN)/python benchmarks/bench_build_2026.py

@@ -110,6 +110,8 @@ def send_assets(client: SupersetClient, to_send: list[Asset], context: AssetSet,
                                 status=exc.status, payload=exc.payload) from exc
         report.requests += 1
         applied.extend(batch)
+        for asset in batch:  # what was really sent: everything, without sparse imports
+            report.sent[asset.kind].append(asset.uuid)
         progress("assets", len(batch))
 
 
@@ -279,8 +281,6 @@ def run_plan(client: SupersetClient, live: LivePlan, settings: Settings,
         elif change.action == "unchanged":
             report.unchanged[change.kind] += 1
     to_send = [by_uuid[c.uuid] for c in plan.to_send]
-    for asset in to_send:
-        report.sent[asset.kind].append(asset.uuid)
     start = time.perf_counter()
     check_names_free(to_send, live.rows)
     passwords = database_passwords(live.assets, settings, env)

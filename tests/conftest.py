@@ -126,24 +126,33 @@ def superset_env() -> dict[str, str]:
     return {"SUPERSET_URL": SUPERSET_URL,
             "SUPERSET_USERNAME": os.environ.get("SUPERSET_USERNAME", "admin"),
             "SUPERSET_PASSWORD": os.environ.get("SUPERSET_PASSWORD", "admin"),
-            "SUPERSET_DASHBOARD_LOCALES": ""}
+            "SUPERSET_DASHBOARD_LOCALES": "",
+            # Our "Superset Metadata" database reads the test Superset's own
+            # PostgreSQL, as in the demo (Superset 5.0 fails an import whose
+            # PostgreSQL database it cannot reach).
+            "ASPECTS_SUPERSET_METADATA_URI": _superset_local("metadata-uri").strip()}
+
+
+def _superset_local(command: str) -> str:
+    """Run scripts/superset-local for the test Superset (its port and version)."""
+    import subprocess
+    from urllib.parse import urlsplit
+
+    env = {**os.environ, "SUPERSET_LOCAL_PORT": str(urlsplit(SUPERSET_URL).port or 8088)}
+    if "ASPECTS_TEST_SUPERSET_VERSION" in os.environ:
+        env["SUPERSET_VERSION"] = os.environ["ASPECTS_TEST_SUPERSET_VERSION"]
+    result = subprocess.run([str(REPO / "scripts" / "superset-local"), command], env=env,
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"scripts/superset-local {command} failed: {result.stderr[-2000:]}")
+    return result.stdout
 
 
 @pytest.fixture(scope="module")
 def superset_reset(superset_env: dict[str, str]) -> None:
     """An empty Superset for the module: asset sets of different modules share
     database names and slugs, which Superset keeps unique."""
-    import subprocess
-    from urllib.parse import urlsplit
-
-    port = str(urlsplit(SUPERSET_URL).port or 8088)
-    result = subprocess.run([str(REPO / "scripts" / "superset-local"), "reset"],
-                            env={**os.environ, "SUPERSET_LOCAL_PORT": port,
-                                 **({"SUPERSET_VERSION": os.environ["ASPECTS_TEST_SUPERSET_VERSION"]}
-                                    if "ASPECTS_TEST_SUPERSET_VERSION" in os.environ else {})},
-                            capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        pytest.fail(f"scripts/superset-local reset failed: {result.stderr[-2000:]}")
+    _superset_local("reset")
 
 
 @pytest.fixture

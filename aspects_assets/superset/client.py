@@ -379,7 +379,15 @@ class SupersetClient:
 
     def roles(self) -> dict[str, int]:
         """Role name → id."""
-        rows = self.list_all("security/roles", ["id", "name"])
+        try:
+            rows = self.list_all("security/roles", ["id", "name"])
+        except SupersetError as exc:
+            if exc.status != 404:
+                raise
+            raise SupersetError(
+                f"Superset at {self.url} has no role API (/api/v1/security/roles/), which "
+                "setting dashboard roles needs: set FAB_ADD_SECURITY_API = True in its "
+                "superset_config.py (the default from Superset 6.1 on)", status=404) from exc
         return {str(r["name"]): int(r["id"]) for r in rows}
 
     def create_role(self, name: str) -> int:
