@@ -258,8 +258,28 @@ def _check_references(asset: Asset, by_kind: dict[str, dict[str, Asset]]) -> lis
         if is_uuid(ref) and ref not in by_kind["dataset"]:
             return [_error(asset, "dataset_uuid", f"refers to dataset {ref}, which is in no file")]
     if asset.kind == "dashboard":
-        return _check_layout(asset, by_kind["chart"]) + _check_filters(asset, by_kind["dataset"])
+        return (_check_layout(asset, by_kind["chart"]) + _check_filters(asset, by_kind["dataset"])
+                + _check_chart_configuration(asset))
     return []
+
+
+def _check_chart_configuration(asset: Asset) -> list[Problem]:
+    """Cross-filter settings are keyed by the layout's `chartId`s; Superset's import
+    drops every entry whose key is none of them (both Aspects corpora lose all of
+    theirs that way)."""
+    metadata = asset.body.get("metadata")
+    config = metadata.get("chart_configuration") if isinstance(metadata, dict) else None
+    if not isinstance(config, dict) or not config:
+        return []
+    chart_ids = {str((node.get("meta") or {}).get("chartId"))
+                 for _, node in chart_nodes(asset.body)}
+    lost = sorted(k for k in config if str(k) not in chart_ids)
+    if not lost:
+        return []
+    return [_warning(asset, "metadata.chart_configuration",
+                     f"{len(lost)} of {len(config)} entries are keyed by no chartId of the "
+                     f"layout (e.g. {lost[0]!r}): Superset's import drops them, with their "
+                     "cross-filter settings")]
 
 
 def _duplicates(assets: Iterable[Asset], key_of: Any, what: str, key: str) -> list[Problem]:
