@@ -12,7 +12,7 @@ from aspects_assets.bundle import build_bundle
 from aspects_assets.cli_live import diff, import_
 from aspects_assets.cli_pull import pull
 from aspects_assets.cli_translations import extract_translations, translations
-from aspects_assets.context import LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.context import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ERROR, InputError
 from aspects_assets.output import echo_json, echo_problem
 from aspects_assets.pipeline import check, checked_or_fail
@@ -26,16 +26,6 @@ def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
             raise InputError(f"--var {item!r}: expected NAME=VALUE")
         out[name.strip()] = value
     return out
-
-
-FORMAT_OPTION = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -14,7 +14,7 @@ import click
 
 from aspects_assets.apply import Progress, run_plan
 from aspects_assets.assets import KINDS
-from aspects_assets.context import LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.context import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ACTION_NEEDED, InputError
 from aspects_assets.importing import plan_import, prepare, save_backup, write_manifest
 from aspects_assets.output import colour_enabled, echo_json, echo_problem, style
@@ -28,8 +28,6 @@ from aspects_assets.sync import Scope, plan_against_live
 
 KIND_OPTION = click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
                            help="Only this kind of asset (repeatable; default: all).")
-FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-                             default="text", show_default=True, help="Output format.")
 
 
 def make_client(settings: Settings) -> SupersetClient:

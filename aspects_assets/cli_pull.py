@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import click
 
 from aspects_assets.assets import KINDS
-from aspects_assets.cli_live import FORMAT_OPTION, make_client
-from aspects_assets.context import AppContext, pass_app
+from aspects_assets.cli_live import make_client
+from aspects_assets.context import FORMAT_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ACTION_NEEDED, InputError
 from aspects_assets.output import echo_json, echo_problem, style
 from aspects_assets.pull import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from aspects_assets.context import LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.context import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ACTION_NEEDED, InputError
 from aspects_assets.i18n.catalogs import load_catalogs
 from aspects_assets.i18n.check import check_catalog
@@ -22,15 +22,6 @@ from aspects_assets.i18n.status import locale_status
 from aspects_assets.locales import normalize_locale
 from aspects_assets.output import echo_json
 from aspects_assets.pipeline import selected_locales
-
-_FORMAT = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
 
 
 @click.command("extract-translations")
@@ -92,7 +83,7 @@ def translations() -> None:
     help="Exit 1 when a locale has fewer translated texts than this percentage.",
 )
 @LOCALE_OPTION
-@_FORMAT
+@FORMAT_OPTION
 @pass_app
 def status(
     app: AppContext, fail_under: float | None, locales: tuple[str, ...], output_format: str
@@ -146,7 +137,7 @@ def status(
 
 @translations.command("check")
 @LOCALE_OPTION
-@_FORMAT
+@FORMAT_OPTION
 @pass_app
 def check_command(app: AppContext, locales: tuple[str, ...], output_format: str) -> None:
     """Check every translation in use against its source text: markup tags (by

@@ -35,3 +35,12 @@ LOCALE_OPTION = click.option(
     metavar="LOCALE",
     help="Only this locale's copies (repeatable; default: every locale in the settings).",
 )
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format: text for people, json for programs.",
+)

@@ -42,6 +42,13 @@ class InputError(AspectsAssetsError):
         self.line = line
 
 
+def yaml_error(exc: Exception, file: str) -> InputError:
+    """A YAML parser's error as an InputError naming the file and line."""
+    mark = getattr(exc, "problem_mark", None)
+    return InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=file,
+                      line=mark.line + 1 if mark else None)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding of validation: an error stops the run, a warning does not."""

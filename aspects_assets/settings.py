@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from aspects_assets.errors import InputError
+from aspects_assets.errors import InputError, yaml_error
 from aspects_assets.locales import normalize_locale
 
 CONFIG_FILE_NAME = "aspects-assets.yaml"
@@ -179,12 +179,7 @@ def load_settings(
         try:
             loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InputError(
-                f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                file=shown,
-                line=mark.line + 1 if mark else None,
-            ) from exc
+            raise yaml_error(exc, shown) from exc
         if loaded is not None:
             data = _expect(loaded, dict, file=shown, key="(top level)")
     _unknown_keys(data, _TOP_KEYS, file=shown, prefix="")

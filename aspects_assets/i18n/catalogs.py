@@ -17,7 +17,7 @@ import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po
 
-from aspects_assets.errors import InputError, Problem
+from aspects_assets.errors import InputError, Problem, yaml_error
 from aspects_assets.locales import normalize_locale
 from aspects_assets.settings import Settings
 
@@ -139,12 +139,7 @@ def parse_translation_yaml(text: str, display: str) -> list[tuple[str, list[Entr
     try:
         documents = list(yaml.compose_all(strip_tutor_patch(text), Loader=yaml.CSafeLoader))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}",
-            file=display,
-            line=mark.line + 1 if mark else None,
-        ) from exc
+        raise yaml_error(exc, display) from exc
     out: list[tuple[str, list[Entry]]] = []
     for document in documents:
         if document is None:

@@ -20,7 +20,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import generate_po
 
 from aspects_assets.assets import AssetSet
-from aspects_assets.errors import InputError, ValidationFailed
+from aspects_assets.errors import InputError, ValidationFailed, yaml_error
 from aspects_assets.i18n.catalogs import (
     TEMPLATE_NAME,
     Entry,
@@ -87,12 +87,7 @@ def extra_string_texts(settings: Settings) -> list[SourceText]:
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read: {exc}", file=display) from exc
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InputError(
-                f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                file=display,
-                line=mark.line + 1 if mark else None,
-            ) from exc
+            raise yaml_error(exc, display) from exc
         if data is None:
             continue
         if not isinstance(data, dict):
