@@ -84,7 +84,9 @@ def report_summary(report: Report) -> str:
                      f"deleted {report.deleted[kind]:>4}")
     roles = f"roles set on {report.roles_set} dashboard(s)"
     if report.roles_created:
-        roles += f" (created roles: {', '.join(report.roles_created)})"
+        created = report.roles_created
+        more = f" and {len(created) - 4} more" if len(created) > 4 else ""
+        roles += f" (created {len(created)} roles: {', '.join(created[:4])}{more})"
     lines.append(f"  {roles}; embedding set on {report.embedding_set} dashboard(s)")
     if report.backup:
         lines.append(f"  backup of what was deleted: {report.backup}")
