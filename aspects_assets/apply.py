@@ -218,7 +218,8 @@ def prune(client: SupersetClient, doomed: list[AssetChange], rows: Mapping[str, 
           report: Report, progress: Progress) -> bytes:
     """Delete what the project manages and the code no longer has, dependants first.
     Returns the backup: an export of everything deleted, taken before deleting."""
-    by_kind = {k: [rows[c.uuid].id for c in doomed if c.kind == k and c.uuid in rows]
+    by_kind = {k: [rows[c.uuid].id for c in doomed
+                   if c.kind == k and c.uuid in rows and rows[c.uuid].kind == k]
                for k in KINDS}
     backup = _backup(client, by_kind)
     for kind in reversed(KINDS):
@@ -231,10 +232,15 @@ def prune(client: SupersetClient, doomed: list[AssetChange], rows: Mapping[str, 
 
 def _backup(client: SupersetClient, ids_by_kind: Mapping[str, list[int]]) -> bytes:
     buffer = io.BytesIO()
+    written: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for kind, ids in ids_by_kind.items():
             for name, content in sorted(client.export(kind, ids).items()):
-                archive.writestr(f"backup/{name}", content)
+                # An export carries what the asset depends on: a dataset's database
+                # comes again with the charts deleted alongside it.
+                if name not in written:
+                    written.add(name)
+                    archive.writestr(f"backup/{name}", content)
     return buffer.getvalue()
 
 
@@ -295,7 +301,12 @@ def run_plan(client: SupersetClient, live: LivePlan, settings: Settings,
     deleted: list[str] = []
     if prune_leftovers and plan.to_delete:
         start = time.perf_counter()
-        backup = prune(client, plan.to_delete, live.rows, report, progress)
+        # Ids as they are now: an import can re-key a row (Superset matches a dataset
+        # by its table too, so an original sent now takes over the row a doomed copy
+        # of it held, as in Aspects' collapsed datasets); a doomed uuid that is gone
+        # is not deleted, and no other asset is deleted in its place.
+        rows = list_rows(client) if to_send else live.rows
+        backup = prune(client, plan.to_delete, rows, report, progress)
         deleted = [c.uuid for c in plan.to_delete]
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
     if not live.rendered and not to_send and not deleted and not plan.access:
