@@ -9,6 +9,7 @@ import click
 
 from aspects_assets import __version__
 from aspects_assets.bundle import build_bundle
+from aspects_assets.cli_adopt import adopt
 from aspects_assets.cli_live import diff, import_
 from aspects_assets.cli_pull import pull
 from aspects_assets.cli_translations import extract_translations, translations
@@ -128,6 +129,7 @@ cli.add_command(import_)
 cli.add_command(extract_translations)
 cli.add_command(translations)
 cli.add_command(pull)
+cli.add_command(adopt)
 
 
 def main() -> None:
