@@ -7,7 +7,7 @@ wrapping urllib3's `create_connection` counts connection attempts and wrapping
 requests' `HTTPAdapter.send` counts the requests the client really sends.
 Servers that are not Superset (a closed port, a listener that hangs up, a plain
 HTTP server, an HTTPS server with a self-signed certificate) run in threads here.
-A Superset with a 20 s token lifetime is started on its own port for one test
+A Superset with a 10 s token lifetime is started on its own port for one test
 and stopped at the end of the module.
 """
 
@@ -487,17 +487,17 @@ def test_a_chunk_superset_rejects_names_its_assets_and_nothing_is_sent_after(
     assert result.exit_code == 0, result.output
 
 
-# -- a Superset whose tokens live 20 s ---------------------------------------------------------
+# -- a Superset whose tokens live 10 s ---------------------------------------------------------
 
 SHORT_TOKEN_PORT = int(os.environ.get("ASPECTS_TEST_SHORT_TOKEN_PORT", "8093"))
 
 
 @pytest.fixture(scope="module")
 def short_token_superset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Superset of its own whose access tokens expire after 20 s."""
+    """A Superset of its own whose access tokens expire after 10 s."""
     config = tmp_path_factory.mktemp("short-token") / "short_token.py"
     config.write_text("from datetime import timedelta\n"
-                      "JWT_ACCESS_TOKEN_EXPIRES = timedelta(seconds=20)\n")
+                      "JWT_ACCESS_TOKEN_EXPIRES = timedelta(seconds=10)\n")
     env = {**os.environ, "SUPERSET_LOCAL_PORT": str(SHORT_TOKEN_PORT),
            "SUPERSET_LOCAL_CONFIG": str(config)}
     if "ASPECTS_TEST_SUPERSET_VERSION" in os.environ:
@@ -522,20 +522,21 @@ def test_token_expiry_in_the_middle_of_a_long_run(
     tmp_path: Path, short_token_superset: str, traffic: Traffic,
 ) -> None:
     url = short_token_superset
-    project = corpus_2024(tmp_path, "faults-token", ["es_419", "fr_CA", "ar", "de_DE"])
+    project = corpus_2024(tmp_path, "faults-token",
+                          ["es_419", "fr_CA", "ar", "de_DE", "pt_BR", "zh_CN"])
     env = corpus_env(url)
     started = time.monotonic()
     result = run(["import", "--format", "json"], project, env=env)
     seconds = time.monotonic() - started
     assert result.exit_code == 0, result.output
-    assert seconds > 40, f"the run ({seconds:.0f} s) must outlive two tokens"
+    assert seconds > 25, f"the run ({seconds:.0f} s) must outlive two tokens"
     refreshes = traffic.paths().count("/api/v1/security/refresh")
     logins = traffic.paths().count("/api/v1/security/login")
     print(f"\nimport of {url}: {seconds:.0f} s, {refreshes} token refreshes, {logins} login(s), "
           f"{len(traffic.requests)} requests")
     assert refreshes >= 2 and logins == 1
     # renewed before expiry, not before every call
-    assert refreshes <= seconds / 10 + 2
+    assert refreshes <= seconds / 5 + 2
     result = run(["diff"], project, env=env)
     assert result.exit_code == 0, result.output
 
@@ -545,6 +546,12 @@ def test_token_expiry_in_the_middle_of_a_long_run(
 def live_uuids(client: SupersetClient) -> dict[str, set[str]]:
     return {kind: {str(r["uuid"]) for r in client.list_all(kind, ["uuid"])}
             for kind in ("database", "dataset", "chart", "dashboard")}
+
+
+# All 24 locales take about 7.5 min on a shared 2-core machine (first import 288 s, then
+# 6 s and 4 s; each diff 41-51 s): the default is the first 12, ASPECTS_TEST_ALL_LOCALES=1
+# runs all 24.
+ALL_LOCALES = os.environ.get("ASPECTS_TEST_ALL_LOCALES") == "1"
 
 
 @pytest.mark.slow
@@ -559,12 +566,14 @@ def test_three_imports_of_the_24_locale_corpus(
 
     locales = legacy_locales(corpus_dir("aspects-2024-08") / "locale.yaml")
     assert len(locales) == 24
+    locales = locales if ALL_LOCALES else locales[:12]
+    copies = len(locales) + 1
     project = corpus_2024(tmp_path, "faults-24", locales, translated=True)
     env = corpus_env(superset_env["SUPERSET_URL"])
     local = {kind: {a.uuid for a in check(load_settings(cwd=project, env=env)).assets
                     .of_kind(kind)} for kind in ("database", "dataset", "chart", "dashboard")}
     assert {k: len(v) for k, v in local.items()} == {
-        "database": 2, "dataset": 900, "chart": 1575, "dashboard": 100}
+        "database": 2, "dataset": 36 * copies, "chart": 63 * copies, "dashboard": 4 * copies}
     before = live_uuids(client)
     seen: list[dict[str, set[str]]] = []
     times: list[tuple[float, float]] = []
@@ -581,7 +590,7 @@ def test_three_imports_of_the_24_locale_corpus(
         assert not plan["differences"] and not plan["assets"] and not plan["access"], plan
         seen.append(live_uuids(client))
         times.append((import_s, diff_s))
-    print("\n24 locales, (import s, diff s) per round:",
+    print(f"\n{len(locales)} locales, (import s, diff s) per round:",
           [(round(a), round(b)) for a, b in times])
     for kind in local:
         assert local[kind] <= seen[0][kind]
