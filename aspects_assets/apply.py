@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -119,23 +120,58 @@ def send_assets(client: SupersetClient, to_send: list[Asset], context: AssetSet,
 UNIQUE_NAME = {"database": "database_name", "dashboard": "slug"}
 
 
-def check_names_free(to_send: Iterable[Asset], rows: Mapping[str, LiveRow]) -> None:
+def _name_holder(asset: Asset, holders: Mapping[tuple[str, str], LiveRow]
+                 ) -> tuple[str, Any, LiveRow] | None:
+    key = UNIQUE_NAME.get(asset.kind)
+    name = asset.body.get(key) if key else None
+    other = holders.get((asset.kind, str(name))) if key and name else None
+    return (str(key), name, other) if other is not None else None
+
+
+def _table_holder(asset: Asset, rows: Mapping[str, LiveRow],
+                  tables: Mapping[tuple[int, str], list[LiveRow]]
+                  ) -> tuple[str, Any, LiveRow] | None:
+    """A live dataset Superset's import would take for this one: it matches on the
+    database plus (catalog, schema, table_name), skipping what the import leaves
+    empty."""
+    database = rows.get(str(asset.body.get("database_uuid")))
+    if asset.kind != "dataset" or database is None:
+        return None
+    body = asset.body
+    for row in tables.get((database.id, str(body.get("table_name"))), []):
+        _, catalog, schema = row.table_of
+        if (row.uuid != asset.uuid and body.get("schema") in (None, schema)
+                and body.get("catalog") in (None, catalog)):
+            table = ".".join(str(p) for p in (schema, row.title) if p)
+            return "table", f"{table} (database {database.title})", row
+    return None
+
+
+def check_names_free(to_send: Iterable[Asset], rows: Mapping[str, LiveRow],
+                     ours: Collection[str] = ()) -> None:
     """Refuse, before anything is sent, an asset whose unique name (database name,
-    dashboard slug) another asset in Superset holds: Superset's import matches on
-    that name too, so it would overwrite the other asset with ours (a new one) or
-    fail the whole chunk (a changed one)."""
+    dashboard slug, a dataset's table) another asset in Superset holds: Superset's
+    import matches on that name too, so it would overwrite the other asset with
+    ours (a new one) or fail the whole chunk (a changed one). `ours`: the uuids
+    this project manages."""
     holders = {(r.kind, r.title): r for r in rows.values() if r.kind in UNIQUE_NAME and r.title}
+    # A dataset this project manages is left to the import: adopting Aspects'
+    # collapsed datasets relies on an original taking over such a row.
+    tables: dict[tuple[int, str], list[LiveRow]] = defaultdict(list)
+    for row in rows.values():
+        if row.kind == "dataset" and row.uuid not in ours and row.table_of[0] is not None:
+            tables[(int(row.table_of[0]), row.title)].append(row)
     for asset in to_send:
-        key = UNIQUE_NAME.get(asset.kind)
-        name = asset.body.get(key) if key else None
-        other = holders.get((asset.kind, str(name))) if name else None
-        if key and other is not None and other.uuid != asset.uuid:
-            copy = f" (its {asset.locale} copy)" if asset.locale else ""
-            raise InputError(
-                f"{key} {name!r}{copy} already belongs to another {asset.kind} in Superset "
-                f"(id {other.id}, uuid {other.uuid}): importing would overwrite that "
-                f"{asset.kind}. Change the {key}, or delete or rename the other one; nothing "
-                "was sent.", file=asset.source, key=key)
+        found = _name_holder(asset, holders) or _table_holder(asset, rows, tables)
+        if found is None or found[2].uuid == asset.uuid:
+            continue
+        key, name, other = found
+        copy = f" (its {asset.locale} copy)" if asset.locale else ""
+        raise InputError(
+            f"{key} {name!r}{copy} already belongs to another {asset.kind} in Superset "
+            f"(id {other.id}, uuid {other.uuid}): importing would overwrite that "
+            f"{asset.kind}. Change the {key}, or delete or rename the other one; nothing "
+            "was sent.", file=asset.source, key=key)
 
 
 def check_passwords(to_send: Iterable[Asset], rows: Mapping[str, LiveRow],
@@ -288,7 +324,7 @@ def run_plan(client: SupersetClient, live: LivePlan, settings: Settings,
             report.unchanged[change.kind] += 1
     to_send = [by_uuid[c.uuid] for c in plan.to_send]
     start = time.perf_counter()
-    check_names_free(to_send, live.rows)
+    check_names_free(to_send, live.rows, live.record.managed if live.record else ())
     passwords = database_passwords(live.assets, settings, env)
     check_passwords(to_send, live.rows, passwords)
     if to_send:

@@ -106,8 +106,9 @@ def validate(app: AppContext, output_format: str, locales: tuple[str, ...]) -> N
     help="Where to write: a path ending in .zip gets a ZIP, anything else a folder.",
 )
 @LOCALE_OPTION
+@FORMAT_OPTION
 @pass_app
-def build(app: AppContext, out: Path, locales: tuple[str, ...]) -> None:
+def build(app: AppContext, out: Path, locales: tuple[str, ...], output_format: str) -> None:
     """Write the Superset v1 import bundle (validates first; refuses an invalid set).
 
     The same input always gives a byte-identical ZIP.
@@ -117,11 +118,16 @@ def build(app: AppContext, out: Path, locales: tuple[str, ...]) -> None:
       aspects-assets build --out dist/assets.zip
     """
     result = checked_or_fail(app.settings, locales or None)
-    for problem in result.warnings:
-        echo_problem(problem, err=True)
+    if output_format == "text":
+        for problem in result.warnings:
+            echo_problem(problem, err=True)
     bundle = build_bundle(result.assets)
     bundle.write(out)
-    click.echo(f"wrote {out} ({result.assets.summary()})")
+    if output_format == "json":
+        echo_json({"out": str(out), "counts": result.assets.counts(),
+                   "warnings": [p.as_dict() for p in result.warnings]})
+    else:
+        click.echo(f"wrote {out} ({result.assets.summary()})")
 
 
 cli.add_command(diff)

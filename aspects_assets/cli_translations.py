@@ -32,8 +32,11 @@ from aspects_assets.pipeline import selected_locales
     is_flag=True,
     help="Write nothing; exit 1 when the .pot or a catalog on disk is stale (for CI).",
 )
+@FORMAT_OPTION
 @pass_app
-def extract_translations(app: AppContext, pot_only: bool, check_only: bool) -> None:
+def extract_translations(
+    app: AppContext, pot_only: bool, check_only: bool, output_format: str
+) -> None:
     """Write translations/assets.pot from the assets and merge it into every
     locale's translations/<locale>/LC_MESSAGES/assets.po.
 
@@ -48,20 +51,21 @@ def extract_translations(app: AppContext, pot_only: bool, check_only: bool) -> N
     """
     settings = app.settings
     planned: Planned = plan_extraction(settings, pot_only=pot_only)
-    stale = planned.stale()
-    if check_only:
+    stale = [settings.display(path) for path in planned.stale()]
+    written = [] if check_only else [settings.display(path) for path in planned.write()]
+    if output_format == "json":
+        echo_json({"files": len(planned.files), "stale": stale, "written": written})
+    elif check_only:
         for path in stale:
-            click.echo(f"stale: {settings.display(path)}")
-        if stale:
-            click.echo(
-                f"{len(stale)} file(s) out of date: run `aspects-assets extract-translations`"
-            )
-            sys.exit(EXIT_ACTION_NEEDED)
-        click.echo(f"up to date: {len(planned.files)} file(s)")
-        return
-    for path in planned.write():
-        click.echo(f"wrote {settings.display(path)}")
-    click.echo(f"{len(stale)} of {len(planned.files)} file(s) changed")
+            click.echo(f"stale: {path}")
+        click.echo(f"{len(stale)} file(s) out of date: run `aspects-assets extract-translations`"
+                   if stale else f"up to date: {len(planned.files)} file(s)")
+    else:
+        for path in written:
+            click.echo(f"wrote {path}")
+        click.echo(f"{len(stale)} of {len(planned.files)} file(s) changed")
+    if check_only and stale:
+        sys.exit(EXIT_ACTION_NEEDED)
 
 
 @click.group()
@@ -184,8 +188,11 @@ def check_command(app: AppContext, locales: tuple[str, ...], output_format: str)
     metavar="LOCALE",
     help="The locale of documents keyed `en:` (default: a locale folder in FILE's path).",
 )
+@FORMAT_OPTION
 @pass_app
-def import_legacy_command(app: AppContext, file: Path, as_locale: str | None) -> None:
+def import_legacy_command(
+    app: AppContext, file: Path, as_locale: str | None, output_format: str
+) -> None:
     """Turn an Aspects locale.yaml ({locale: {source text: translation}}) into
     .po catalogs for the configured locales.
 
@@ -205,9 +212,17 @@ def import_legacy_command(app: AppContext, file: Path, as_locale: str | None) ->
         except ValueError as exc:
             raise InputError(str(exc), file="--as-locale") from exc
     result = import_legacy(settings, file, as_locale=code)
-    written = Planned(result.files).write()
+    written = [settings.display(path) for path in Planned(result.files).write()]
+    if output_format == "json":
+        echo_json({
+            "written": written,
+            "locales": [{"locale": item.locale, "imported": item.imported,
+                         "unmatched": list(item.unmatched)} for item in result.results],
+            "not_configured": dict(sorted(result.not_configured.items())),
+        })
+        return
     for path in written:
-        click.echo(f"wrote {settings.display(path)}")
+        click.echo(f"wrote {path}")
     for item in result.results:
         click.echo(
             f"{item.locale}: {item.imported} imported, {len(item.unmatched)} match no source text"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -155,6 +156,20 @@ def test_check_writes_nothing_and_reports_missing_catalogs(project: Path) -> Non
     assert "de_DE" in result.output
 
 
+def test_json_output_lists_stale_and_written_files(project: Path) -> None:
+    result = run(["extract-translations", "--check", "--format", "json"], project)
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["files"] == 4 and report["written"] == []
+    assert "translations/assets.pot" in report["stale"]
+    result = run(["extract-translations", "--format", "json"], project)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["written"] == report["stale"]
+    result = run(["extract-translations", "--check", "--format", "json"], project)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"files": 4, "stale": [], "written": []}
+
+
 def test_extra_strings_are_extracted(project: Path) -> None:
     shutil.copy(I18N / "strings.yaml", project / "strings.yaml")
     configure(project, extra_strings=["strings.yaml"])
@@ -201,3 +216,15 @@ def test_import_legacy_en_documents_take_the_locale_of_their_folder(project: Pat
     assert messages(po(project, "fr_CA"))["Day"].string == "Jour"  # type: ignore[attr-defined]
     result = run(["translations", "import-legacy", "--as-locale", "ar", str(source)], project)
     assert "ar: 2 imported" in result.output
+
+
+def test_import_legacy_json_output(project: Path) -> None:
+    result = run(["translations", "import-legacy", str(I18N / "legacy.yaml"), "--format",
+                  "json"], project)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    es = next(item for item in report["locales"] if item["locale"] == "es_419")
+    assert es["imported"] == 2
+    assert "A string of an asset that is gone" in es["unmatched"]
+    assert report["not_configured"] == {"de_DE": 1}
+    assert "translations/es_419/LC_MESSAGES/assets.po" in report["written"]

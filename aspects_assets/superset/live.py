@@ -19,7 +19,8 @@ from aspects_assets.superset.record import ProjectRecord, record_name
 
 LIST_COLUMNS = {
     "database": ["id", "uuid", "changed_on", "database_name"],
-    "dataset": ["id", "uuid", "changed_on_utc", "table_name"],
+    "dataset": ["id", "uuid", "changed_on_utc", "table_name", "database.id", "catalog",
+                "schema"],
     "chart": ["id", "uuid", "changed_on_utc", "slice_name"],
     "dashboard": ["id", "uuid", "changed_on_utc", "slug", "dashboard_title", "roles.id",
                   "roles.name"],
@@ -36,6 +37,8 @@ class LiveRow:
     changed_on: str
     title: str
     roles: tuple[str, ...] = ()
+    # A dataset's table as Superset's import matches it: (database id, catalog, schema).
+    table_of: tuple[int | None, str | None, str | None] = (None, None, None)
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,13 @@ def list_rows(client: SupersetClient) -> dict[str, LiveRow]:
         for row in client.list_all(kind, LIST_COLUMNS[kind]):
             title_key = LIST_COLUMNS[kind][3]
             roles = tuple(sorted(str(r["name"]) for r in row.get("roles") or []))
+            database = row.get("database") or {}
             out.append(LiveRow(kind=kind, uuid=str(row["uuid"]), id=int(row["id"]),
                                changed_on=str(row.get("changed_on_utc") or
                                               row.get("changed_on") or ""),
-                               title=str(row.get(title_key) or ""), roles=roles))
+                               title=str(row.get(title_key) or ""), roles=roles,
+                               table_of=(database.get("id"), row.get("catalog"),
+                                         row.get("schema"))))
         return out
 
     with ThreadPoolExecutor(len(KINDS)) as pool:

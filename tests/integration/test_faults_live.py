@@ -39,6 +39,7 @@ from requests.adapters import HTTPAdapter
 
 from aspects_assets import apply
 from aspects_assets.superset.client import CONNECT_ATTEMPTS, SupersetClient
+from aspects_assets.superset.live import list_rows
 
 from conftest import BASE_PROJECT, REPO, corpus_dir, corpus_project, run
 
@@ -418,6 +419,27 @@ def test_a_name_another_asset_holds_is_refused_before_anything_is_sent(
     assert ("assets/databases/clickhouse.yaml [database_name]: database_name 'ClickHouse' "
             "already belongs to another database in Superset") in result.output
     assert "/api/v1/assets/import/" not in traffic.paths()[before:]
+
+    # And a dataset's table: Superset's import matches a dataset by (database, schema,
+    # table_name) too, so another project's dataset on the same table (the database
+    # shared) would be re-keyed to ours.
+    third = base_copy(tmp_path / "third", "faults-taken-3")
+    for path in (third / "assets").rglob("*.yaml"):
+        text = path.read_text()
+        for n in (2, 3, 4):
+            text = text.replace(f"0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d000{n}",
+                                f"0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d001{n}")
+        path.write_text(text.replace("slug: course-overview", "slug: course-overview-3"))
+    theirs_dataset = next(r for r in list_rows(client).values()
+                          if r.uuid == "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0002")
+    before = len(traffic.paths())
+    result = run(["import"], third, env=env_for(url))
+    assert result.exit_code == 2, result.output
+    assert ("assets/datasets/enrollments.yaml [table]: table 'reporting.enrollments (database "
+            f"ClickHouse)' already belongs to another dataset in Superset (id "
+            f"{theirs_dataset.id}, uuid {theirs_dataset.uuid})") in result.output
+    assert "/api/v1/assets/import/" not in traffic.paths()[before:]
+    assert "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0012" not in list_rows(client)
 
 
 def test_a_chunk_superset_rejects_names_its_assets_and_nothing_is_sent_after(
