@@ -145,7 +145,7 @@ def main() -> None:
     one_s, rss5, out = tool(["import", "--format", "json"], project, env)
     sent = sum(len(v) for v in json.loads(out)["sent"].values())
     rows.append(("5 one msgstr changed, import", one_s,
-                 f"{changed!r} in {locales[0]}: {sent} assets sent"))
+                 f"{changed!r} in {locales[0]}: {sent} asset(s) sent"))
     diff_s, rss6, out = tool(["diff"], project, env)
     rows.append(("6 diff, no difference", diff_s, out.strip().splitlines()[-1]))
     peak = max(rss3, rss4, rss5, rss6)
