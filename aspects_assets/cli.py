@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -9,10 +10,6 @@ import click
 
 from aspects_assets import __version__
 from aspects_assets.bundle import build_bundle
-from aspects_assets.cli_adopt import adopt
-from aspects_assets.cli_live import diff, import_
-from aspects_assets.cli_pull import pull
-from aspects_assets.cli_translations import extract_translations, translations
 from aspects_assets.context import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.errors import EXIT_ERROR, InputError
 from aspects_assets.output import echo_json, echo_problem
@@ -29,7 +26,33 @@ def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Commands in modules of their own, imported only when one of them runs (or help
+# lists them): the offline commands then start without the HTTP client, deepdiff
+# and ruamel.yaml, a third of a second of imports.
+LAZY_COMMANDS = {
+    "adopt": "aspects_assets.cli_adopt:adopt",
+    "diff": "aspects_assets.cli_live:diff",
+    "extract-translations": "aspects_assets.cli_translations:extract_translations",
+    "import": "aspects_assets.cli_live:import_",
+    "pull": "aspects_assets.cli_pull:pull",
+    "translations": "aspects_assets.cli_translations:translations",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = LAZY_COMMANDS[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--config",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -128,14 +151,6 @@ def build(app: AppContext, out: Path, locales: tuple[str, ...], output_format: s
                    "warnings": [p.as_dict() for p in result.warnings]})
     else:
         click.echo(f"wrote {out} ({result.assets.summary()})")
-
-
-cli.add_command(diff)
-cli.add_command(import_)
-cli.add_command(extract_translations)
-cli.add_command(translations)
-cli.add_command(pull)
-cli.add_command(adopt)
 
 
 def main() -> None:

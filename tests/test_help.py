@@ -16,7 +16,10 @@ from aspects_assets.output import colour_enabled, style
 
 def commands(group: click.Group = cli, path: tuple[str, ...] = ()
              ) -> Iterator[tuple[str, click.Command]]:
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         yield " ".join((*path, name)), command
         if isinstance(command, click.Group):
             yield from commands(command, (*path, name))
