@@ -109,43 +109,27 @@ def _check_schema(asset: Asset, version: str) -> list[Problem]:
     return problems
 
 
+def _check_json_object(asset: Asset, key: str, allowed: str, *,
+                       json_null_ok: bool = False) -> list[Problem]:
+    """A chart field Superset keeps as JSON text: null, a mapping, or a string whose
+    JSON is an object."""
+    value = asset.body.get(key)
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            return [_error(asset, key, f"is not valid JSON: {exc.msg}")]
+        if not isinstance(parsed, dict) and not (json_null_ok and parsed is None):
+            return [_error(asset, key, "JSON must be an object")]
+    elif value is not None and not isinstance(value, dict):
+        return [_error(asset, key, f"must be {allowed}, not {type(value).__name__}")]
+    return []
+
+
 def _check_chart_json(asset: Asset) -> list[Problem]:
-    problems = []
-    query_context = asset.body.get("query_context")
-    if isinstance(query_context, str):
-        try:
-            parsed = json.loads(query_context)
-        except json.JSONDecodeError as exc:
-            problems.append(_error(asset, "query_context", f"is not valid JSON: {exc.msg}"))
-        else:
-            if not isinstance(parsed, dict | None):
-                problems.append(_error(asset, "query_context", "JSON must be an object"))
-    elif query_context is not None and not isinstance(query_context, dict):
-        problems.append(
-            _error(
-                asset,
-                "query_context",
-                f"must be null, a JSON string or a mapping, not {type(query_context).__name__}",
-            )
-        )
-    params = asset.body.get("params")
-    if isinstance(params, str):
-        try:
-            parsed = json.loads(params)
-        except json.JSONDecodeError as exc:
-            problems.append(_error(asset, "params", f"is not valid JSON: {exc.msg}"))
-        else:
-            if not isinstance(parsed, dict):
-                problems.append(_error(asset, "params", "JSON must be an object"))
-    elif params is not None and not isinstance(params, dict):
-        problems.append(
-            _error(
-                asset,
-                "params",
-                f"must be a mapping or a JSON object string, not {type(params).__name__}",
-            )
-        )
-    return problems
+    return (_check_json_object(asset, "query_context", "null, a JSON string or a mapping",
+                               json_null_ok=True)
+            + _check_json_object(asset, "params", "a mapping or a JSON object string"))
 
 
 def _check_password(asset: Asset) -> list[Problem]:
