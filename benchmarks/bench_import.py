@@ -43,6 +43,9 @@ PASSWORD_ENV = "BENCH_DB_PASSWORD"
 LAST_WORK_SECONDS = [0.0]
 DATABASES = {"OpenedX Clickhouse": {"password_env": PASSWORD_ENV},
              "Superset Metadata": {"password_env": PASSWORD_ENV}}
+# Embedded for the LMS as Aspects configures it: the instructor dashboards, by slug.
+EMBEDDED = {slug: {"allowed_domains": ["http://local.openedx.io:8000"]}
+            for slug in ("course-dashboard", "learner-groups", "individual-learner")}
 # Runs one CLI command in a child and reports its own peak RSS on stderr.
 RUNNER = """
 import resource, sys, time
@@ -103,7 +106,8 @@ def main() -> None:
     if options.locales:
         locales = locales[:options.locales]
     work = Path(tempfile.mkdtemp(prefix="bench-import-"))
-    project, locales = corpus_with_catalogs(work, locales, databases=DATABASES)
+    project, locales = corpus_with_catalogs(work, locales, databases=DATABASES,
+                                             embedded_dashboards=EMBEDDED)
     print(f"aspects-2024-08 x {len(locales)} locales, Superset at {url}", flush=True)
     superset_local("start", options.port)
 

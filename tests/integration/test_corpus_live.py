@@ -4,9 +4,12 @@ real Superset: import, an empty diff, and a second import that sends nothing."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
+
+from aspects_assets.superset.client import SupersetClient
 
 from conftest import corpus_with_catalogs, run
 
@@ -15,12 +18,23 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 LOCALES = ["ar", "de_DE", "es_419", "fr_CA", "pt_BR"]
 PASSWORDS = {"databases": {"OpenedX Clickhouse": {"password_env": "CORPUS_DB_PASSWORD"},
                            "Superset Metadata": {"password_env": "CORPUS_DB_PASSWORD"}}}
+# The instructor dashboards the LMS embeds, configured as Aspects does it: in the
+# settings, by slug, not in the asset files.
+LMS = ["http://local.openedx.io:8000"]
+EMBEDDED = {"embedded_dashboards": {slug: {"allowed_domains": LMS} for slug in (
+    "course-dashboard", "learner-groups", "individual-learner")}}
+
+
+def lms_uuid(dashboard_uuid: str, locale: str) -> str:
+    """What platform-plugin-aspects computes to embed a learner's dashboard."""
+    return str(uuid.uuid5(uuid.uuid5(uuid.UUID(dashboard_uuid), "superset"), locale.lower()))
 
 
 def test_corpus_in_five_locales_imports_diffs_clean_and_reimports_nothing(
-    tmp_path: Path, superset_env: dict[str, str], superset_reset: None
+    tmp_path: Path, superset_env: dict[str, str], superset_reset: None,
+    client: SupersetClient,
 ) -> None:
-    project, locales = corpus_with_catalogs(tmp_path, LOCALES, **PASSWORDS)
+    project, locales = corpus_with_catalogs(tmp_path, LOCALES, **PASSWORDS, **EMBEDDED)
     env = {**superset_env, "CORPUS_DB_PASSWORD": "not-a-real-password"}
     result = run(["import", "--format", "json"], project, env=env)
     assert result.exit_code == 0, result.output
@@ -29,6 +43,16 @@ def test_corpus_in_five_locales_imports_diffs_clean_and_reimports_nothing(
     assert created["dashboard"] == 4 * (1 + len(locales))
     assert created["chart"] == 63 * (1 + len(locales))
     assert report["roles_set"] == created["dashboard"]
+    assert report["embedding_set"] == 3 * (1 + len(locales))
+
+    # The LMS finds each localized instructor dashboard by the uuid it computes.
+    manifest = json.loads((project / "embedded-dashboards.json").read_text())
+    course = next(e for e in manifest["ASPECTS_INSTRUCTOR_DASHBOARDS"]
+                  if e["slug"] == "course-dashboard")
+    assert manifest["embedded_uuids_match_dashboard_uuids"]
+    for locale in locales:
+        embedded = client.embedded_by_uuid(lms_uuid(course["uuid"], locale))
+        assert embedded["allowed_domains"] == LMS
 
     result = run(["diff"], project, env=env)
     assert result.exit_code == 0, result.output
