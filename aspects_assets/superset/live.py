@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aspects_assets.assets import KINDS
+from aspects_assets.errors import SupersetError
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.normalize import normalize_all
 from aspects_assets.superset.record import ProjectRecord, record_name
@@ -114,7 +115,13 @@ def read_record(client: SupersetClient, project: str) -> tuple[ProjectRecord | N
 
 def write_record(client: SupersetClient, record: ProjectRecord, pk: int | None) -> int:
     name = record_name(record.project)
-    if pk is None:
-        return client.create_css_template(name, record.to_css())
-    client.update_css_template(pk, name, record.to_css())
-    return pk
+    if pk is not None:
+        try:
+            client.update_css_template(pk, name, record.to_css())
+            return pk
+        except SupersetError as exc:
+            if exc.status != 404:
+                raise
+            # Deleted by hand while this run imported: what was sent is in Superset,
+            # so the record is written anew rather than the run failing after the fact.
+    return client.create_css_template(name, record.to_css())

@@ -41,18 +41,23 @@ def _holder() -> str:
     return f"{user}@{socket.gethostname()} (pid {os.getpid()})"
 
 
-def _parse(row: dict[str, Any]) -> dict[str, Any]:
+def _parse(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The lock a row holds, or None when its text is not one of ours."""
     try:
         data = json.loads(str(row.get("css") or "").strip().removeprefix("/*").removesuffix("*/"))
     except ValueError:
-        return {"holder": "unknown", "until": 0, "since": 0}
-    return data if isinstance(data, dict) else {"holder": "unknown", "until": 0, "since": 0}
+        return None
+    valid = isinstance(data, dict) and isinstance(data.get("until"), int | float)
+    return data if valid else None
 
 
-def _rows(client: SupersetClient, name: str) -> list[dict[str, Any]]:
+def _locks(client: SupersetClient, name: str) -> list[tuple[int, dict[str, Any]]]:
+    """(id, lock) of every lock row of this name, oldest first. A row whose text is
+    not a lock is no lock: it is neither obeyed nor ever deleted."""
     rows = client.list_all("css_template", ["id", "template_name", "css"],
                            [{"col": "template_name", "opr": "eq", "value": name}])
-    return sorted(rows, key=lambda r: int(r["id"]))
+    locks = [(int(r["id"]), _parse(r)) for r in rows if r.get("template_name") == name]
+    return sorted((pk, lock) for pk, lock in locks if lock is not None)
 
 
 @contextmanager
@@ -69,22 +74,23 @@ def project_lock(client: SupersetClient, project: str, *, timeout_s: float,
     try:
         while True:
             now = time.time()
-            rows = _rows(client, name)
-            for row in rows:  # a holder that died: its lock expired
-                if _parse(row).get("until", 0) < now and int(row["id"]) != mine:
-                    client.delete_css_template(int(row["id"]))
-            rows = [r for r in rows if _parse(r).get("until", 0) >= now]
-            if mine is None and not rows:
+            locks = _locks(client, name)
+            for pk, lock in locks:  # a holder that died: its lock expired
+                if lock["until"] < now and pk != mine:
+                    client.delete_css_template(pk)
+            locks = [(pk, lock) for pk, lock in locks if lock["until"] >= now or pk == mine]
+            if mine is None and not locks:
                 css = json.dumps({"holder": _holder(), "token": token, "since": now,
                                   "until": now + ttl_s})
                 mine = client.create_css_template(name, f"/*{css}*/")
                 continue  # look again: another run may have created one at once
-            if rows and mine is not None and int(rows[0]["id"]) == mine:
+            if mine is not None and locks and locks[0][0] == mine:
                 break
-            if mine is not None:  # lost a simultaneous start: step back and wait
-                client.delete_css_template(mine)
-                mine = None
-            holder = _parse(rows[0]) if rows else {}
+            if mine is not None:
+                if mine in dict(locks):  # lost a simultaneous start: step back and wait
+                    client.delete_css_template(mine)
+                mine = None  # (or someone removed it): take a new one when it is free
+            holder = locks[0][1] if locks else {}
             who = f"{holder.get('holder', 'unknown')}, since " + time.strftime(
                 "%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(holder.get("since", 0))))
             if time.monotonic() >= deadline:
@@ -92,7 +98,7 @@ def project_lock(client: SupersetClient, project: str, *, timeout_s: float,
                     f"another import of project {project!r} holds the lock: {who}. Waited "
                     f"{timeout_s:.0f} s; run again when it is done (a lock whose holder died "
                     f"expires {ttl_s / 60:.0f} min after it was taken).")
-            if not told:
+            if not told and locks:
                 on_wait(f"waiting for another import of project {project!r} to finish "
                         f"(lock held by {who})")
                 told = True

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -98,6 +99,14 @@ class Browser:
             time.sleep(0.5)
 
 
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     import websocket
@@ -108,7 +117,7 @@ def browser() -> Iterator[Browser]:
                     "`apt-get install chromium`)")
     with tempfile.TemporaryDirectory(prefix="aspects-chromium-") as profile:
         process = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                                    "about:blank"],
+                                    "about:blank"], start_new_session=True,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             port_file = Path(profile) / "DevToolsActivePort"
@@ -127,8 +136,13 @@ def browser() -> Iterator[Browser]:
             finally:
                 socket.close()
         finally:
-            process.terminate()
+            # Its helper processes too: they write into the profile until they end,
+            # and the profile folder is removed next.
+            os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and group_alive(process.pid):
+                time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
