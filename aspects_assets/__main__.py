@@ -1,3 +1,3 @@
-from aspects_assets.cli import main
+from aspects_assets.cli.main import main
 
 main()

@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from aspects_assets.bundle import build_bundle
-from aspects_assets.pipeline import checked_or_fail
-from aspects_assets.settings import load_settings
+from aspects_assets.core.bundle import build_bundle
+from aspects_assets.project.settings import load_settings
+from aspects_assets.run.pipeline import checked_or_fail
 
 from conftest import corpus_with_catalogs
 

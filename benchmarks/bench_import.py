@@ -49,7 +49,7 @@ EMBEDDED = {slug: {"allowed_domains": ["http://local.openedx.io:8000"]}
 # Runs one CLI command in a child and reports its own peak RSS on stderr.
 RUNNER = """
 import resource, sys, time
-from aspects_assets.cli import cli
+from aspects_assets.cli.main import cli
 start = time.perf_counter()
 try:
     cli.main(sys.argv[1:], prog_name="aspects-assets", standalone_mode=False)

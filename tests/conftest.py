@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from aspects_assets.cli import cli
+from aspects_assets.cli.main import cli
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -48,8 +48,8 @@ def corpus_with_catalogs(tmp_path: Path, locales: list[str] | None = None,
                          **settings: object) -> tuple[Path, list[str]]:
     """aspects-2024-08 with `.po` catalogs made from its `locale.yaml` through
     import-legacy, for `locales` (default: all 24 of them)."""
-    from aspects_assets.i18n.extract import Planned, import_legacy
-    from aspects_assets.settings import load_settings
+    from aspects_assets.core.i18n.extract import Planned, import_legacy
+    from aspects_assets.project.settings import load_settings
 
     corpus = corpus_dir("aspects-2024-08")
     chosen = locales or legacy_locales(corpus / "locale.yaml")

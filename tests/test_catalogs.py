@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aspects_assets.errors import InputError, Problem
-from aspects_assets.i18n.catalogs import (
+from aspects_assets.model.errors import InputError, Problem
+from aspects_assets.project.catalogs import (
     catalog_path,
     load_catalogs,
     load_overrides,
     parse_translation_yaml,
     read_catalog,
 )
-from aspects_assets.settings import load_settings
+from aspects_assets.project.settings import load_settings
 
 from conftest import DATA, run
 

@@ -18,7 +18,7 @@ from requests.adapters import BaseAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, SSLError
 from urllib3.exceptions import NewConnectionError as Urllib3NewConnectionError
 
-from aspects_assets.errors import SupersetError
+from aspects_assets.model.errors import SupersetError
 from aspects_assets.superset.client import (
     CONNECT_ATTEMPTS,
     REFRESH_MARGIN_S,

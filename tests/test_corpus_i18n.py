@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aspects_assets.i18n.localize import is_physical
-from aspects_assets.pipeline import check
-from aspects_assets.render import load_assets
-from aspects_assets.settings import load_settings
+from aspects_assets.core.i18n.localize import is_physical
+from aspects_assets.project.render import load_assets
+from aspects_assets.project.settings import load_settings
+from aspects_assets.run.pipeline import check
 
 from conftest import corpus_dir, corpus_project, run
 
@@ -139,7 +139,7 @@ def test_2026_07_localized_validates_and_physical_datasets_get_their_own_identit
 
 def test_2026_07_metric_labels_used_elsewhere_are_all_translatable(aspects_2026: Path) -> None:
     """The 9 labels that other parts of their chart refer to are renamed with them."""
-    from aspects_assets.i18n.localize import label_context
+    from aspects_assets.core.i18n.localize import label_context
 
     assets = load_assets(load_settings(cwd=aspects_2026, env={})).assets
     plans = label_context(assets)

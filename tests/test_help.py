@@ -10,8 +10,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from aspects_assets.cli import cli
-from aspects_assets.output import colour_enabled, style
+from aspects_assets.cli.main import cli
+from aspects_assets.cli.output import colour_enabled, style
 
 
 def commands(group: click.Group = cli, path: tuple[str, ...] = ()

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
-from aspects_assets.assets import Asset, AssetSet
-from aspects_assets.bundle import build_bundle
-from aspects_assets.errors import InputError
-from aspects_assets.i18n.fields import FIELDS, plan_labels, rename_labels
-from aspects_assets.i18n.localize import copy_uuid, physical_select
-from aspects_assets.pipeline import check
-from aspects_assets.settings import load_settings
+from aspects_assets.core.bundle import build_bundle
+from aspects_assets.core.i18n.fields import FIELDS, plan_labels, rename_labels
+from aspects_assets.core.i18n.localize import copy_uuid, physical_select
+from aspects_assets.model.assets import Asset, AssetSet
+from aspects_assets.model.errors import InputError
+from aspects_assets.project.settings import load_settings
+from aspects_assets.run.pipeline import check
 
 from conftest import run
 

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import pytest
 
-from aspects_assets.errors import SupersetError
+from aspects_assets.model.errors import LockTimeout
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.lock import lock_name, project_lock
 
@@ -74,7 +74,7 @@ def test_never_deletes_a_row_that_is_not_a_lock() -> None:
 def test_an_expired_lock_is_removed_and_a_live_one_waited_for() -> None:
     templates = Templates({1: (NAME, lock_css("dead@ci (pid 1)", time.time() - 1)),
                            2: (NAME, lock_css("alive@ci (pid 2)", time.time() + 60))})
-    with pytest.raises(SupersetError, match=r"holds the lock: alive@ci \(pid 2\)"):
+    with pytest.raises(LockTimeout, match=r"holds the lock: alive@ci \(pid 2\)"):
         hold(templates, timeout_s=0.05)
     assert templates.deleted == [1], "only the expired lock"
     assert list(templates.rows) == [2]

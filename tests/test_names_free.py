@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from aspects_assets.apply import check_names_free
-from aspects_assets.assets import Asset
-from aspects_assets.errors import InputError
+from aspects_assets.model.assets import Asset
+from aspects_assets.model.errors import InputError
+from aspects_assets.run.apply import check_names_free
 from aspects_assets.superset.live import LiveRow
 
 DB = "11111111-0000-0000-0000-000000000001"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from aspects_assets.superset import normalize as normalize_module
-from aspects_assets.superset.normalize import (
+from aspects_assets.core import normalize as normalize_module
+from aspects_assets.core.normalize import (
     PASSWORD_MASK,
     load_yaml,
     mask_password,

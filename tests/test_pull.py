@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from aspects_assets.bundle import superset_body
-from aspects_assets.errors import InputError
-from aspects_assets.pull import (
+from aspects_assets.core.bundle import superset_body
+from aspects_assets.core.pull import (
     CREATED,
     NOT_PULLABLE,
     UNCHANGED,
@@ -31,10 +30,11 @@ from aspects_assets.pull import (
     pullable,
     writable,
 )
-from aspects_assets.render import load_assets, source_files
-from aspects_assets.settings import load_settings
+from aspects_assets.model.errors import InputError
+from aspects_assets.model.record import ManagedAsset, ProjectRecord
+from aspects_assets.project.render import load_assets, source_files
+from aspects_assets.project.settings import load_settings
 from aspects_assets.superset.live import LiveRow
-from aspects_assets.superset.record import ManagedAsset, ProjectRecord
 
 from conftest import REPO
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from aspects_assets.errors import InputError
-from aspects_assets.settings import load_settings, parse_locale_list
+from aspects_assets.model.errors import InputError
+from aspects_assets.project.settings import load_settings, parse_locale_list
 
 
 def test_defaults_without_a_settings_file(tmp_path: Path) -> None:
@@ -74,8 +74,8 @@ def test_bad_settings_name_the_key(tmp_path: Path, content: str, key: str) -> No
     (tmp_path / "aspects-assets.yaml").write_text(content)
     with pytest.raises(InputError) as info:
         load_settings(cwd=tmp_path, env={})
-    assert f"[{key}]" in str(info.value.message)
-    assert "aspects-assets.yaml" in str(info.value.message)
+    assert f"[{key}]" in str(info.value)
+    assert "aspects-assets.yaml" in str(info.value)
 
 
 def test_missing_config_file_given_explicitly(tmp_path: Path) -> None:

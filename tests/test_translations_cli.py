@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aspects_assets.cli import cli
-from aspects_assets.i18n.check import check_text
+from aspects_assets.cli.main import cli
+from aspects_assets.core.i18n.check import check_text
 
 from conftest import DATA, run
 

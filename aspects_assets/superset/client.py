@@ -27,8 +27,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
-from aspects_assets.errors import SupersetError
-from aspects_assets.settings import MASKED_PASSWORD
+from aspects_assets.model.errors import InputError, SupersetError
+from aspects_assets.project.settings import MASKED_PASSWORD, Settings
 
 API = "/api/v1"
 PAGE_SIZE = 100  # Superset caps list pages at 100
@@ -164,6 +164,22 @@ class SupersetClient:
         self._refresh: str | None = None
         self._csrf: str | None = None
         self._info: ServerInfo | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SupersetClient:
+        """A client for the Superset the settings name; a missing URL, user or
+        password is an input error saying where to set it."""
+        server = settings.superset
+        if not server.url:
+            raise InputError("no Superset URL: set `superset.url` in the settings or "
+                             "SUPERSET_URL")
+        if not server.username:
+            raise InputError("no Superset user: set `superset.username` in the settings or "
+                             "SUPERSET_USERNAME")
+        if server.password is None:
+            raise InputError("no Superset password: set SUPERSET_PASSWORD (it is never read "
+                             "from the settings file)")
+        return cls(server.url, server.username, server.password)
 
     def __repr__(self) -> str:
         return f"SupersetClient({self.url!r}, username={self.username!r})"

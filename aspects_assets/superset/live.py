@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from aspects_assets.assets import KINDS
-from aspects_assets.errors import SupersetError
+from aspects_assets.core.normalize import normalize_all
+from aspects_assets.model.assets import KINDS
+from aspects_assets.model.errors import BadRecord, SupersetError
+from aspects_assets.model.record import ProjectRecord, record_name
 from aspects_assets.superset.client import SupersetClient
-from aspects_assets.superset.normalize import normalize_all
-from aspects_assets.superset.record import ProjectRecord, record_name
 
 LIST_COLUMNS = {
     "database": ["id", "uuid", "changed_on", "database_name"],
@@ -110,7 +110,16 @@ def read_record(client: SupersetClient, project: str) -> tuple[ProjectRecord | N
     row = client.find_css_template(record_name(project))
     if row is None:
         return None, None
-    return ProjectRecord.from_css(project, str(row.get("css") or "")), int(row["id"])
+    name = record_name(project)
+    try:
+        record = ProjectRecord.from_css(project, str(row.get("css") or ""))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise BadRecord(
+            f"the project record {name!r} (CSS template id {row['id']} in Superset) cannot "
+            f"be read: {exc}. It is written by aspects-assets only; if it was edited by "
+            "hand, restore it, or delete that CSS template and run `aspects-assets adopt` "
+            "to record the project's assets anew.") from exc
+    return record, int(row["id"])
 
 
 def write_record(client: SupersetClient, record: ProjectRecord, pk: int | None) -> int:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from aspects_assets.errors import SupersetError
+from aspects_assets.model.errors import LockTimeout, SupersetError
 from aspects_assets.superset.client import SupersetClient
 
 LOCK_PREFIX = "aspects-assets-lock:"
@@ -65,7 +65,7 @@ def project_lock(client: SupersetClient, project: str, *, timeout_s: float,
                  on_wait: Callable[[str], None], poll_s: float = 2.0,
                  ttl_s: float = TTL_S) -> Iterator[None]:
     """Hold the project's lock for the duration of the block, waiting up to
-    `timeout_s` for another holder; SupersetError names the holder on timeout."""
+    `timeout_s` for another holder; LockTimeout names the holder on timeout."""
     name = lock_name(project)
     token = str(uuid.uuid4())
     deadline = time.monotonic() + timeout_s
@@ -94,7 +94,7 @@ def project_lock(client: SupersetClient, project: str, *, timeout_s: float,
             who = f"{holder.get('holder', 'unknown')}, since " + time.strftime(
                 "%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(holder.get("since", 0))))
             if time.monotonic() >= deadline:
-                raise SupersetError(
+                raise LockTimeout(
                     f"another import of project {project!r} holds the lock: {who}. Waited "
                     f"{timeout_s:.0f} s; run again when it is done (a lock whose holder died "
                     f"expires {ttl_s / 60:.0f} min after it was taken).")

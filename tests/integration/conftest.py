@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from aspects_assets.errors import SupersetError
+from aspects_assets.model.errors import SupersetError
 from aspects_assets.superset.client import SupersetClient
 
 

@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 
-from aspects_assets.apply import database_passwords
-from aspects_assets.assets import AssetSet
-from aspects_assets.bundle import TOP_FOLDER, build_bundle
-from aspects_assets.i18n.localize import copy_uuid, is_physical
-from aspects_assets.pipeline import checked_or_fail
-from aspects_assets.settings import load_settings
+from aspects_assets.core.bundle import TOP_FOLDER, build_bundle
+from aspects_assets.core.i18n.localize import copy_uuid, is_physical
+from aspects_assets.model.assets import AssetSet
+from aspects_assets.project.settings import load_settings
+from aspects_assets.run.apply import database_passwords
+from aspects_assets.run.pipeline import checked_or_fail
 from aspects_assets.superset.client import SupersetClient
 
 from conftest import corpus_with_catalogs, run

@@ -37,7 +37,7 @@ import urllib3.util.connection
 import yaml
 from requests.adapters import HTTPAdapter
 
-from aspects_assets import apply
+from aspects_assets.run import apply
 from aspects_assets.superset.client import CONNECT_ATTEMPTS, SupersetClient
 from aspects_assets.superset.live import list_rows
 
@@ -583,8 +583,8 @@ def test_three_imports_of_the_24_locale_corpus(
 ) -> None:
     from test_corpus_i18n import legacy_locales
 
-    from aspects_assets.pipeline import check
-    from aspects_assets.settings import load_settings
+    from aspects_assets.project.settings import load_settings
+    from aspects_assets.run.pipeline import check
 
     locales = legacy_locales(corpus_dir("aspects-2024-08") / "locale.yaml")
     assert len(locales) == 24

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from deepdiff import DeepDiff
 
-from aspects_assets.assets import FOLDER_OF_KIND, KINDS, AssetSet
-from aspects_assets.bundle import build_bundle, superset_body
-from aspects_assets.pipeline import checked_or_fail
-from aspects_assets.settings import load_settings
+from aspects_assets.core.bundle import build_bundle, superset_body
+from aspects_assets.core.normalize import PASSWORD_MASK, normalize, normalize_all
+from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, AssetSet
+from aspects_assets.project.settings import load_settings
+from aspects_assets.run.pipeline import checked_or_fail
 from aspects_assets.superset.client import SupersetClient
-from aspects_assets.superset.normalize import PASSWORD_MASK, normalize, normalize_all
 
 from conftest import REPO, corpus_project
 

@@ -1,0 +1,161 @@
+"""Commands that talk to a live Superset: `diff` and `import`."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+import click
+
+from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.cli.output import echo_json, echo_problem, progress_bar, style
+from aspects_assets.cli.reporting import plan_json, plan_lines, plan_summary, report_summary
+from aspects_assets.core.plan import AssetChange
+from aspects_assets.model.assets import KINDS
+from aspects_assets.model.errors import EXIT_ACTION_NEEDED
+from aspects_assets.run.apply import run_plan
+from aspects_assets.run.importing import plan_import, prepare, save_backup, write_manifest
+from aspects_assets.run.pipeline import checked_or_fail
+from aspects_assets.run.sync import Scope, plan_against_live
+from aspects_assets.superset.client import SupersetClient
+from aspects_assets.superset.lock import project_lock
+
+KIND_OPTION = click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
+                           help="Only this kind of asset (repeatable; default: all).")
+
+
+def _scope(locales: tuple[str, ...], kinds: tuple[str, ...]) -> Scope:
+    return Scope(locales=set(locales) or None, kinds=set(kinds) or None)
+
+
+@click.command()
+@LOCALE_OPTION
+@KIND_OPTION
+@FORMAT_OPTION
+@pass_app
+def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
+         output_format: str) -> None:
+    """Show, field by field, how the live Superset differs from the code.
+
+    Compares every asset in scope (originals and localized copies), dashboard
+    roles and embedding, and lists assets this project manages that the code no
+    longer has. Exit 0: no difference; 1: differences; 2: error.
+
+    \b
+    Example (in CI):
+      SUPERSET_PASSWORD=... aspects-assets diff --locale es_419 || echo "drift"
+    """
+    settings = app.settings
+    checked = checked_or_fail(settings, locales or None)
+    client = SupersetClient.from_settings(settings)
+    live = plan_against_live(client, settings, checked.assets, _scope(locales, kinds))
+    plan = live.plan
+    if output_format == "json":
+        echo_json(plan_json(plan))
+    else:
+        for colour, line in plan_lines(plan):
+            click.echo(style(line, colour) if colour else line)
+        click.echo(plan_summary(plan))
+    if plan.has_differences:
+        sys.exit(EXIT_ACTION_NEEDED)
+
+
+@click.command("import")
+@LOCALE_OPTION
+@KIND_OPTION
+@click.option("--prune", is_flag=True,
+              help="Also delete what this project manages and the code no longer has "
+                   "(a backup ZIP is saved first).")
+@click.option("--yes", is_flag=True, help="Do not ask before pruning (needed when not on a "
+                                          "terminal).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and send nothing.")
+@click.option("--verify", is_flag=True,
+              help="Compare every asset with Superset field by field (as `diff` does) "
+                   "instead of trusting the project record; finds edits Superset does not "
+                   "date, such as roles and embedding changed behind the tool's back.")
+@click.option("--manifest", "manifest_path", type=click.Path(path_type=Path),
+              default=Path("embedded-dashboards.json"), show_default=True,
+              help="Where to write the embedding manifest (relative to the settings folder).")
+@click.option("--lock-timeout", type=float, default=600, show_default=True, metavar="SECONDS",
+              help="How long to wait for another import of this project to finish.")
+@click.option("--backup-dir", type=click.Path(path_type=Path), default=Path("backups"),
+              show_default=True, help="Where --prune saves what it deletes.")
+@FORMAT_OPTION
+@pass_app
+def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], prune: bool,
+            yes: bool, dry_run: bool, verify: bool, manifest_path: Path, lock_timeout: float,
+            backup_dir: Path, output_format: str) -> None:
+    """Bring the live Superset to the state of the code.
+
+    Validates (nothing is sent when invalid), compares with Superset, sends only
+    new and changed assets in dependency order and in chunks, then sets
+    dashboard roles and embedding, and writes the embedding manifest.
+
+    Change detection uses the project's record in Superset (what was sent last
+    time, and when Superset last changed each asset): an unchanged run renders
+    nothing and exports nothing. `--verify` compares everything instead.
+
+    \b
+    Examples:
+      SUPERSET_PASSWORD=admin aspects-assets import
+      aspects-assets import --dry-run --locale fr_CA
+      aspects-assets import --prune --yes
+    """
+    started = time.perf_counter()
+    settings = app.settings
+    prepared = prepare(settings, locales, kinds, verify=verify,
+                       warn=lambda p: echo_problem(p, err=True))
+    client = SupersetClient.from_settings(settings)
+    if dry_run:
+        plan = plan_import(client, prepared, verify=verify).plan
+        for colour, line in plan_lines(plan):
+            click.echo(style(line, colour) if colour else line)
+        click.echo(f"dry run, nothing sent: {plan_summary(plan)}")
+        return
+    say = partial(click.echo, err=True)
+    with project_lock(client, settings.project, timeout_s=lock_timeout, on_wait=say):
+        live = plan_import(client, prepared, verify=verify)
+        plan = live.plan
+        doomed = plan.to_delete
+        if prune and doomed and not _confirm_prune(doomed, yes):
+            sys.exit(EXIT_ACTION_NEEDED)
+        total = len(plan.to_send) + len(plan.access) + (len(doomed) if prune else 0)
+        with progress_bar("importing", total) as progress:
+            report, backup, embedded = run_plan(client, live, settings, os.environ,
+                                                prune_leftovers=prune, progress=progress)
+    if backup is not None:
+        report.backup = settings.display(save_backup(settings, backup, backup_dir))
+    aligned = client.info().extension
+    manifest = write_manifest(prepared, live, embedded, manifest_path, aligned=aligned)
+    report.seconds["total"] = round(time.perf_counter() - started, 2)
+    if output_format == "json":
+        echo_json({**report.as_dict(), "manifest": str(manifest_path), "embedding": manifest})
+        return
+    click.echo(report_summary(report))
+    click.echo(f"embedding manifest: {manifest_path}")
+    if not aligned and manifest["dashboards"]:
+        say(style("note: this Superset chooses embedded uuids itself (the aspects-assets "
+                  "Superset extension is not installed): the Open edX LMS plugin, which "
+                  "embeds by dashboard uuid, will not find these dashboards; use the uuids "
+                  "in the manifest.", "yellow", err=True))
+    if doomed and not prune:
+        say(style(f"note: {len(doomed)} asset(s) managed by this project are no longer in "
+                  "the code; `import --prune` deletes them.", "yellow", err=True))
+
+
+def _confirm_prune(doomed: list[AssetChange], yes: bool) -> bool:
+    """List what --prune would delete; go on with --yes or a yes at the terminal."""
+    click.echo(f"--prune will delete {len(doomed)} asset(s) that this project manages and "
+               "the code no longer has:", err=True)
+    for change in doomed:
+        locale = f" ({change.locale})" if change.locale else ""
+        click.echo(f"  - {change.kind} {change.title} [{change.uuid}]{locale}", err=True)
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        click.echo("Not on a terminal: run again with --yes to delete them.", err=True)
+        return False
+    return click.confirm("Delete them?", err=True)

@@ -1,0 +1,172 @@
+"""The command line: each command reads options, calls the core, prints, exits."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import click
+
+from aspects_assets import __version__
+from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.cli.output import echo_json, echo_problem
+from aspects_assets.core.bundle import build_bundle
+from aspects_assets.model.errors import EXIT_ERROR, AspectsAssetsError, InputError
+from aspects_assets.run.pipeline import check, checked_or_fail
+
+
+def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--var {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+# Commands in modules of their own, imported only when one of them runs (or help
+# lists them): the offline commands then start without the HTTP client, deepdiff
+# and ruamel.yaml, a third of a second of imports.
+LAZY_COMMANDS = {
+    "adopt": "aspects_assets.cli.adopt:adopt",
+    "diff": "aspects_assets.cli.live:diff",
+    "extract-translations": "aspects_assets.cli.translations:extract_translations",
+    "import": "aspects_assets.cli.live:import_",
+    "pull": "aspects_assets.cli.pull:pull",
+    "translations": "aspects_assets.cli.translations:translations",
+}
+
+
+class ToolError(click.ClickException):
+    """A tool error as click shows it: `Error: <sentence>` on stderr, its exit code."""
+
+    def __init__(self, error: AspectsAssetsError) -> None:
+        super().__init__(str(error))
+        self.exit_code: int = error.exit_code  # type: ignore[misc]
+
+
+class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        # The one place where the tool's errors become click's.
+        try:
+            return super().invoke(ctx)
+        except AspectsAssetsError as exc:
+            raise ToolError(exc) from exc
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = LAZY_COMMANDS[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file (default: ./aspects-assets.yaml). Paths in it are relative to its folder.",
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set one template variable for this run (repeatable).",
+)
+@click.version_option(__version__, prog_name="aspects-assets")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, variables: tuple[str, ...]) -> None:
+    """Manage Apache Superset dashboards, charts, datasets and databases as code,
+    in many languages.
+
+    \b
+    Exit codes (every command):
+      0  done, nothing to act on
+      1  done, and something needs acting on (drift, stale catalogs, ...)
+      2  error: bad input, server or network failure
+
+    \b
+    Example:
+      aspects-assets validate
+      aspects-assets build --out dist/bundle.zip
+    """
+    ctx.obj = AppContext(config=config, var_overrides=_parse_vars(variables))
+
+
+@cli.command()
+@FORMAT_OPTION
+@LOCALE_OPTION
+@pass_app
+def validate(app: AppContext, output_format: str, locales: tuple[str, ...]) -> None:
+    """Render and check every asset; report all problems at once.
+
+    Errors (Superset's import would fail or import wrong data) end with exit 2;
+    warnings (inconsistencies Superset tolerates) are reported and exit 0.
+
+    \b
+    Example:
+      aspects-assets validate --var SUPERSET_DB_NAME=superset
+    """
+    result = check(app.settings, locales or None)
+    if output_format == "json":
+        echo_json(
+            {
+                "counts": result.assets.counts(),
+                "problems": [p.as_dict() for p in result.problems],
+                "errors": len(result.errors),
+                "warnings": len(result.warnings),
+            }
+        )
+    else:
+        for problem in result.problems:
+            echo_problem(problem)
+        click.echo(
+            f"{result.assets.summary()}: {len(result.errors)} error(s), "
+            f"{len(result.warnings)} warning(s)"
+        )
+    if result.errors:
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where to write: a path ending in .zip gets a ZIP, anything else a folder.",
+)
+@LOCALE_OPTION
+@FORMAT_OPTION
+@pass_app
+def build(app: AppContext, out: Path, locales: tuple[str, ...], output_format: str) -> None:
+    """Write the Superset v1 import bundle (validates first; refuses an invalid set).
+
+    The same input always gives a byte-identical ZIP.
+
+    \b
+    Example:
+      aspects-assets build --out dist/assets.zip
+    """
+    result = checked_or_fail(app.settings, locales or None)
+    if output_format == "text":
+        for problem in result.warnings:
+            echo_problem(problem, err=True)
+    bundle = build_bundle(result.assets)
+    bundle.write(out)
+    if output_format == "json":
+        echo_json({"out": str(out), "counts": result.assets.counts(),
+                   "warnings": [p.as_dict() for p in result.warnings]})
+    else:
+        click.echo(f"wrote {out} ({result.assets.summary()})")
+
+
+def main() -> None:
+    cli(prog_name="aspects-assets")

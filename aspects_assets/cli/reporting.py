@@ -1,0 +1,95 @@
+"""Text and JSON forms of a Plan and of an import's Report (pure: returns lines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from aspects_assets.core.plan import CREATE, DELETE, UPDATE, Plan
+from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS
+from aspects_assets.run.apply import Report
+
+MARK = {CREATE: "+", UPDATE: "~", DELETE: "-"}
+ACTION_TEXT = {CREATE: "new (not in Superset)", UPDATE: "changed",
+               DELETE: "only in Superset (managed by this project, no longer in the code)"}
+
+
+def plan_lines(plan: Plan) -> Iterator[tuple[str, str]]:
+    """(colour, line) per difference, grouped by kind and locale."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for change in plan.assets:
+        if change.action in MARK:
+            groups.setdefault((change.kind, change.locale or ""), []).append(change)
+    order = {k: i for i, k in enumerate(KINDS)}
+    for kind, locale in sorted(groups, key=lambda g: (order[g[0]], g[1])):
+        yield "", f"{FOLDER_OF_KIND[kind]} ({locale or 'original'}):"
+        for change in groups[(kind, locale)]:
+            colour = {CREATE: "green", UPDATE: "yellow", DELETE: "red"}[change.action]
+            reason = f" ({change.reason})" if change.reason else ""
+            yield colour, (f"  {MARK[change.action]} {change.title} [{change.uuid}]: "
+                           f"{ACTION_TEXT[change.action]}{reason}")
+            for field_change in change.changes:
+                yield "", f"      {field_change.as_text()}"
+    for access in plan.access:
+        where = f"{access.title} [{access.uuid}] ({access.locale or 'original'})"
+        if access.what == "roles":
+            yield "yellow", f"  ~ roles of dashboard {where}: {list(access.old or [])} → " \
+                            f"{list(access.new)}"
+        else:
+            text = f"  ~ embedding of dashboard {where}: allowed domains " \
+                   f"{list(access.old) if access.old is not None else 'none'} → {list(access.new)}"
+            if access.old_uuid != access.new_uuid:
+                text += f"; embedded uuid {access.old_uuid} → {access.new_uuid}"
+            yield "yellow", text
+
+
+def plan_summary(plan: Plan) -> str:
+    counts = plan.counts()
+    parts = []
+    for kind in KINDS:
+        c = counts[kind]
+        bits = [f"{c[a]} {n}" for a, n in ((CREATE, "new"), (UPDATE, "changed"),
+                                          (DELETE, "only in Superset")) if c[a]]
+        if bits:
+            parts.append(f"{FOLDER_OF_KIND[kind]}: {', '.join(bits)}")
+    if plan.access:
+        parts.append(f"roles/embedding: {len(plan.access)} to set")
+    return "; ".join(parts) if parts else "no difference"
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "differences": plan.has_differences,
+        "counts": plan.counts(),
+        "assets": [
+            {"kind": c.kind, "uuid": c.uuid, "title": c.title, "locale": c.locale,
+             "action": c.action,
+             "changes": [{"path": f.path, "old": f.old, "new": f.new} for f in c.changes]}
+            for c in plan.assets if c.action in MARK
+        ],
+        "access": [
+            {"what": a.what, "uuid": a.uuid, "title": a.title, "locale": a.locale,
+             "old": list(a.old) if a.old is not None else None, "new": list(a.new),
+             "old_embedded_uuid": a.old_uuid, "new_embedded_uuid": a.new_uuid}
+            for a in plan.access
+        ],
+    }
+
+
+def report_summary(report: Report) -> str:
+    lines = []
+    for kind in KINDS:
+        lines.append(f"  {FOLDER_OF_KIND[kind]:<11} created {report.created[kind]:>4}  "
+                     f"updated {report.updated[kind]:>4}  unchanged {report.unchanged[kind]:>4}  "
+                     f"deleted {report.deleted[kind]:>4}")
+    roles = f"roles set on {report.roles_set} dashboard(s)"
+    if report.roles_created:
+        created = report.roles_created
+        more = f" and {len(created) - 4} more" if len(created) > 4 else ""
+        roles += f" (created {len(created)} roles: {', '.join(created[:4])}{more})"
+    lines.append(f"  {roles}; embedding set on {report.embedding_set} dashboard(s)")
+    if report.backup:
+        lines.append(f"  backup of what was deleted: {report.backup}")
+    timing = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+    lines.append(f"  {report.requests} import request(s); {timing}")
+    return "import done:\n" + "\n".join(lines)

@@ -1,0 +1,233 @@
+"""Translation commands: `extract-translations` and the `translations` group."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.cli.output import echo_json
+from aspects_assets.core.i18n.check import check_catalog
+from aspects_assets.core.i18n.extract import (
+    Planned,
+    describe,
+    import_legacy,
+    plan_extraction,
+    source_texts,
+)
+from aspects_assets.core.i18n.status import locale_status
+from aspects_assets.model.errors import EXIT_ACTION_NEEDED, InputError
+from aspects_assets.model.locales import normalize_locale
+from aspects_assets.project.catalogs import load_catalogs
+from aspects_assets.run.pipeline import selected_locales
+
+
+@click.command("extract-translations")
+@click.option("--pot-only", is_flag=True, help="Write the .pot only; leave the .po files.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 when the .pot or a catalog on disk is stale (for CI).",
+)
+@FORMAT_OPTION
+@pass_app
+def extract_translations(
+    app: AppContext, pot_only: bool, check_only: bool, output_format: str
+) -> None:
+    """Write translations/assets.pot from the assets and merge it into every
+    locale's translations/<locale>/LC_MESSAGES/assets.po.
+
+    New texts are added, removed ones kept as obsolete, changed ones marked
+    fuzzy; missing catalogs are created. The same assets always give the same
+    bytes (no timestamps).
+
+    \b
+    Example:
+      aspects-assets extract-translations
+      aspects-assets extract-translations --check   # in CI
+    """
+    settings = app.settings
+    planned: Planned = plan_extraction(settings, pot_only=pot_only)
+    stale = [settings.display(path) for path in planned.stale()]
+    written = [] if check_only else [settings.display(path) for path in planned.write()]
+    if output_format == "json":
+        echo_json({"files": len(planned.files), "stale": stale, "written": written})
+    elif check_only:
+        for path in stale:
+            click.echo(f"stale: {path}")
+        click.echo(f"{len(stale)} file(s) out of date: run `aspects-assets extract-translations`"
+                   if stale else f"up to date: {len(planned.files)} file(s)")
+    else:
+        for path in written:
+            click.echo(f"wrote {path}")
+        click.echo(f"{len(stale)} of {len(planned.files)} file(s) changed")
+    if check_only and stale:
+        sys.exit(EXIT_ACTION_NEEDED)
+
+
+@click.group()
+def translations() -> None:
+    """Coverage, checks and migration of the translation catalogs.
+
+    \b
+    Example:
+      aspects-assets translations status --fail-under 90
+      aspects-assets translations check
+    """
+
+
+@translations.command()
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 when a locale has fewer translated texts than this percentage.",
+)
+@LOCALE_OPTION
+@FORMAT_OPTION
+@pass_app
+def status(
+    app: AppContext, fail_under: float | None, locales: tuple[str, ...], output_format: str
+) -> None:
+    """Per locale: translated, fuzzy and untranslated texts of the current assets,
+    and overrides that match no source text.
+
+    \b
+    Example:
+      aspects-assets translations status --locale es_419 --format json
+    """
+    settings = app.settings
+    chosen = selected_locales(settings, locales or None)
+    sources = [t.text for t in source_texts(settings)]
+    catalogs = load_catalogs(settings, chosen)
+    rows = [locale_status(catalogs[locale], sources) for locale in chosen]
+    below = [r for r in rows if fail_under is not None and r.percent < fail_under]
+    if output_format == "json":
+        echo_json(
+            {
+                "locales": [r.as_dict() for r in rows],
+                "fail_under": fail_under,
+                "below": [r.locale for r in below],
+            }
+        )
+    else:
+        click.echo(
+            f"{'locale':<10} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} "
+            f"{'percent':>8}  catalog"
+        )
+        for r in rows:
+            click.echo(
+                f"{r.locale:<10} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>12} "
+                f"{r.percent:>7.1f}%  {r.catalog or '(none)'}"
+            )
+        for r in rows:
+            for entry in r.unused_overrides:
+                click.echo(
+                    f"{r.locale}: {entry.file}:{entry.line}: override matches no source text: "
+                    f"{describe(entry.source)!r}"
+                )
+        if not rows:
+            click.echo("no locales configured (settings `locales`)")
+    if below:
+        click.echo(
+            f"under {fail_under:g}%: {', '.join(r.locale for r in below)}",
+            err=output_format == "json",
+        )
+        sys.exit(EXIT_ACTION_NEEDED)
+
+
+@translations.command("check")
+@LOCALE_OPTION
+@FORMAT_OPTION
+@pass_app
+def check_command(app: AppContext, locales: tuple[str, ...], output_format: str) -> None:
+    """Check every translation in use against its source text: markup tags (by
+    name; attributes such as dir or style are fine), URLs, placeholders
+    ({{ }}, %(name)s, {name}), line breaks, leading/trailing whitespace and the
+    `do_not_translate` glossary. Exit 1 when something is found.
+
+    \b
+    Example:
+      aspects-assets translations check --locale ar
+    """
+    settings = app.settings
+    chosen = selected_locales(settings, locales or None)
+    catalogs = load_catalogs(settings, chosen)
+    findings = [
+        f for locale in chosen for f in check_catalog(catalogs[locale], settings.do_not_translate)
+    ]
+    if output_format == "json":
+        echo_json(
+            [
+                {
+                    "locale": f.locale,
+                    "file": f.file,
+                    "line": f.line,
+                    "source": f.source,
+                    "translation": f.translation,
+                    "message": f.message,
+                }
+                for f in findings
+            ]
+        )
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        click.echo(f"{len(findings)} problem(s) in {len(chosen)} locale(s)")
+    if findings:
+        sys.exit(EXIT_ACTION_NEEDED)
+
+
+@translations.command("import-legacy")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--as-locale",
+    metavar="LOCALE",
+    help="The locale of documents keyed `en:` (default: a locale folder in FILE's path).",
+)
+@FORMAT_OPTION
+@pass_app
+def import_legacy_command(
+    app: AppContext, file: Path, as_locale: str | None, output_format: str
+) -> None:
+    """Turn an Aspects locale.yaml ({locale: {source text: translation}}) into
+    .po catalogs for the configured locales.
+
+    Entries that match a current source text are imported (replacing the
+    catalog's translation); the others are reported. The Tutor patch line and
+    `'': ''` entries are ignored.
+
+    \b
+    Example:
+      aspects-assets translations import-legacy ../tutor-contrib-aspects/locale.yaml
+    """
+    settings = app.settings
+    code = None
+    if as_locale:
+        try:
+            code = normalize_locale(as_locale)
+        except ValueError as exc:
+            raise InputError(str(exc), file="--as-locale") from exc
+    result = import_legacy(settings, file, as_locale=code)
+    written = [settings.display(path) for path in Planned(result.files).write()]
+    if output_format == "json":
+        echo_json({
+            "written": written,
+            "locales": [{"locale": item.locale, "imported": item.imported,
+                         "unmatched": list(item.unmatched)} for item in result.results],
+            "not_configured": dict(sorted(result.not_configured.items())),
+        })
+        return
+    for path in written:
+        click.echo(f"wrote {path}")
+    for item in result.results:
+        click.echo(
+            f"{item.locale}: {item.imported} imported, {len(item.unmatched)} match no source text"
+        )
+        for source in item.unmatched:
+            click.echo(f"  not imported: {describe(source)!r}")
+    for locale, count in sorted(result.not_configured.items()):
+        click.echo(f"{locale}: {count} string(s) not imported (locale not in the settings)")

@@ -1,0 +1,2 @@
+"""What is translated and how: the field registry, localized copies, extraction,
+catalog checks and status."""

@@ -1,1 +1,0 @@
-"""Localization: the field registry, catalogs, localized copies, extraction and checks."""

@@ -1,0 +1,66 @@
+"""A hash of everything an import's result depends on, to skip rendering when
+nothing changed since the last import.
+
+Reading and hashing the files is much cheaper than rendering them: about 40 ms
+for the 2026-07 corpus against several seconds to render and localize it in
+two dozen locales.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from aspects_assets import __version__
+from aspects_assets.project.settings import Settings
+
+# What an `{% include %}` can pull in. The templates folder defaults to the
+# settings folder, which also holds virtualenvs, manifests and backups: those
+# must neither cost time nor change the hash.
+TEMPLATE_SUFFIXES = frozenset({".sql", ".j2", ".jinja", ".jinja2", ".yaml", ".yml", ".md",
+                               ".html", ".txt", ".po"})
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "backups", "dist", "build",
+                             "venv"})
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    """Template files below `folder`, skipping hidden and bulky folders unread."""
+    found: list[Path] = []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS]
+        found.extend(Path(top) / f for f in files if Path(f).suffix in TEMPLATE_SUFFIXES)
+    return sorted(found)
+
+
+def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
+    """sha256 over sources, templates, catalogs, overrides, settings (with the
+    variables as resolved, environment included), the run's scope and the tool
+    version."""
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    add("tool", __version__.encode())
+    add("scope", json.dumps(sorted(scope)).encode())
+    resolved = {
+        "locales": settings.locales, "source_locale": settings.source_locale,
+        "variables": settings.variables, "project": settings.project,
+        "superset_version": settings.superset.version,
+        "locale_role_format": settings.locale_role_format,
+        "original_roles": settings.original_roles, "lock_in_ui": settings.lock_in_ui,
+        "embedded": settings.embedded_dashboards,
+    }
+    add("settings", json.dumps(resolved, sort_keys=True, default=str).encode())
+    folders = {settings.assets_dir, settings.templates_dir, settings.translations_dir}
+    for path in sorted({*folders}):
+        for file in _files(path):
+            add(str(file), file.read_bytes())
+    for file in sorted({*settings.extra_translations, *settings.extra_strings}):
+        if file.is_file():
+            add(str(file), file.read_bytes())
+    return digest.hexdigest()[:32]

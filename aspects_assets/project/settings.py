@@ -1,0 +1,298 @@
+"""Settings: `aspects-assets.yaml` plus the environment, read once into a frozen value."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from aspects_assets.model.errors import InputError, yaml_error
+from aspects_assets.model.locales import normalize_locale
+
+CONFIG_FILE_NAME = "aspects-assets.yaml"
+DEFAULT_SUPERSET_VERSION = "6.1"
+MASKED_PASSWORD = "XXXXXXXXXX"
+
+_TOP_KEYS = {
+    "assets_dir",
+    "templates_dir",
+    "translations_dir",
+    "source_locale",
+    "locales",
+    "extra_translations",
+    "extra_strings",
+    "variables",
+    "variables_from_env",
+    "project",
+    "superset",
+    "locale_role_format",
+    "original_roles",
+    "do_not_translate",
+    "databases",
+    "embedded_dashboards",
+    "lock_in_ui",
+}
+_SUPERSET_KEYS = {"url", "username", "version"}
+_DATABASE_KEYS = {"password_env"}
+_EMBEDDED_KEYS = {"allowed_domains"}
+
+
+@dataclass(frozen=True)
+class SupersetSettings:
+    url: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    version: str = DEFAULT_SUPERSET_VERSION
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know, with paths made absolute."""
+
+    root: Path
+    config_file: Path | None
+    assets_dir: Path
+    templates_dir: Path
+    translations_dir: Path
+    source_locale: str = "en"
+    locales: tuple[str, ...] = ()
+    extra_translations: tuple[Path, ...] = ()
+    extra_strings: tuple[Path, ...] = ()
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    # Passwords found in URIs that came from the environment: masked in every
+    # asset and sent only in the import's `passwords` field.
+    env_secrets: frozenset[str] = field(default=frozenset(), repr=False)
+    project: str = "default"
+    superset: SupersetSettings = field(default_factory=SupersetSettings)
+    locale_role_format: str = "{role} - {locale}"
+    original_roles: tuple[str, ...] = ("Admin",)
+    do_not_translate: tuple[str, ...] = ()
+    database_password_env: Mapping[str, str] = field(default_factory=dict)
+    embedded_dashboards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    lock_in_ui: bool = True
+
+    def display(self, path: Path) -> str:
+        """A path as the user should read it: relative to the settings folder."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def parse_locale_list(text: str, *, source: str) -> tuple[str, ...]:
+    """A JSON list (`["es-419","fr"]`) or a comma-separated list, normalized."""
+    stripped = text.strip()
+    if not stripped:
+        return ()
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not a JSON list of locale codes ({exc.msg})", file=source) from exc
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise InputError("must be a list of locale codes", file=source)
+    else:
+        items = [p for p in (s.strip() for s in stripped.split(",")) if p]
+    return _locales(items, source=source, key=None)
+
+
+def _locales(items: list[Any], *, source: str, key: str | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise InputError(f"locale {item!r} is not a string", file=source, key=key)
+        try:
+            code = normalize_locale(item)
+        except ValueError as exc:
+            raise InputError(str(exc), file=source, key=key) from exc
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def _secret_of(value: Any) -> str | None:
+    """The password inside a URI-like value, if it carries one."""
+    if not isinstance(value, str) or "://" not in value:
+        return None
+    try:
+        password = urlsplit(value).password
+    except ValueError:
+        return None
+    return password if password and password != MASKED_PASSWORD else None
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -> Any:
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise InputError(f"must be a {names}, not {type(value).__name__}", file=file, key=key)
+    return value
+
+
+def _string_list(value: Any, *, file: str, key: str) -> list[str]:
+    _expect(value, list, file=file, key=key)
+    for i, item in enumerate(value):
+        _expect(item, str, file=file, key=f"{key}[{i}]")
+    return list(value)
+
+
+def _unknown_keys(data: Mapping[str, Any], allowed: set[str], *, file: str, prefix: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InputError(
+            f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(allowed))})",
+            file=file,
+            key=f"{prefix}{unknown[0]}",
+        )
+
+
+def find_config(config: Path | None, cwd: Path) -> Path | None:
+    if config is not None:
+        if not config.is_file():
+            raise InputError("settings file not found", file=str(config))
+        return config.resolve()
+    candidate = cwd / CONFIG_FILE_NAME
+    return candidate.resolve() if candidate.is_file() else None
+
+
+def load_settings(
+    config: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    var_overrides: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read the settings file (if any) and the environment into Settings."""
+    cwd = cwd or Path.cwd()
+    env = os.environ if env is None else env
+    path = find_config(config, cwd)
+    root = path.parent if path else cwd.resolve()
+    shown = path.name if path else CONFIG_FILE_NAME
+    data: dict[str, Any] = {}
+    if path:
+        try:
+            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        except yaml.YAMLError as exc:
+            raise yaml_error(exc, shown) from exc
+        if loaded is not None:
+            data = _expect(loaded, dict, file=shown, key="(top level)")
+    _unknown_keys(data, _TOP_KEYS, file=shown, prefix="")
+
+    def rel(key: str, default: str) -> Path:
+        value: str = _expect(data.get(key, default), str, file=shown, key=key)
+        return (root / value).resolve()
+
+    variables = dict(_expect(data.get("variables") or {}, dict, file=shown, key="variables"))
+    from_env = _expect(
+        data.get("variables_from_env") or {}, dict, file=shown, key="variables_from_env"
+    )
+    secrets: set[str] = set()
+    for name, env_name in from_env.items():
+        _expect(env_name, str, file=shown, key=f"variables_from_env.{name}")
+        if env_name in env:
+            variables[name] = env[env_name]
+            secret = _secret_of(env[env_name])
+            if secret:
+                secrets.add(secret)
+    for name, value in (var_overrides or {}).items():
+        variables[name] = value
+
+    locales = _locales(
+        _string_list(data.get("locales") or [], file=shown, key="locales"),
+        source=shown,
+        key="locales",
+    )
+    if env.get("SUPERSET_DASHBOARD_LOCALES"):
+        locales = parse_locale_list(
+            env["SUPERSET_DASHBOARD_LOCALES"], source="SUPERSET_DASHBOARD_LOCALES"
+        )
+
+    superset_data = _expect(data.get("superset") or {}, dict, file=shown, key="superset")
+    _unknown_keys(superset_data, _SUPERSET_KEYS, file=shown, prefix="superset.")
+    version = str(superset_data.get("version", DEFAULT_SUPERSET_VERSION))
+    if not re.fullmatch(r"\d+(\.\d+)*", version):
+        raise InputError(
+            f"{version!r} is not a Superset version such as 6.1", file=shown, key="superset.version"
+        )
+    superset = SupersetSettings(
+        url=env.get("SUPERSET_URL") or superset_data.get("url"),
+        username=env.get("SUPERSET_USERNAME") or superset_data.get("username"),
+        password=env.get("SUPERSET_PASSWORD"),
+        version=version,
+    )
+
+    databases = _expect(data.get("databases") or {}, dict, file=shown, key="databases")
+    password_env: dict[str, str] = {}
+    for name, spec in databases.items():
+        _expect(spec, dict, file=shown, key=f"databases.{name}")
+        _unknown_keys(spec, _DATABASE_KEYS, file=shown, prefix=f"databases.{name}.")
+        password_env[str(name)] = _expect(
+            spec.get("password_env"), str, file=shown, key=f"databases.{name}.password_env"
+        )
+
+    embedded = _expect(
+        data.get("embedded_dashboards") or {}, dict, file=shown, key="embedded_dashboards"
+    )
+    embedded_domains: dict[str, tuple[str, ...]] = {}
+    for slug, spec in embedded.items():
+        _expect(spec, dict, file=shown, key=f"embedded_dashboards.{slug}")
+        _unknown_keys(spec, _EMBEDDED_KEYS, file=shown, prefix=f"embedded_dashboards.{slug}.")
+        embedded_domains[str(slug)] = tuple(
+            _string_list(
+                spec.get("allowed_domains") or [],
+                file=shown,
+                key=f"embedded_dashboards.{slug}.allowed_domains",
+            )
+        )
+
+    source_locale = _locales([data.get("source_locale", "en")], source=shown, key="source_locale")[
+        0
+    ]
+    role_format = _expect(
+        data.get("locale_role_format", "{role} - {locale}"),
+        str,
+        file=shown,
+        key="locale_role_format",
+    )
+    if "{role}" not in role_format or "{locale}" not in role_format:
+        raise InputError("must contain {role} and {locale}", file=shown, key="locale_role_format")
+
+    return Settings(
+        root=root,
+        config_file=path,
+        assets_dir=rel("assets_dir", "assets"),
+        templates_dir=rel("templates_dir", "."),
+        translations_dir=rel("translations_dir", "translations"),
+        source_locale=source_locale,
+        locales=locales,
+        extra_translations=tuple(
+            (root / p).resolve()
+            for p in _string_list(
+                data.get("extra_translations") or [], file=shown, key="extra_translations"
+            )
+        ),
+        extra_strings=tuple(
+            (root / p).resolve()
+            for p in _string_list(data.get("extra_strings") or [], file=shown, key="extra_strings")
+        ),
+        variables=variables,
+        env_secrets=frozenset(secrets),
+        project=_expect(data.get("project", root.name), str, file=shown, key="project"),
+        superset=superset,
+        locale_role_format=role_format,
+        original_roles=tuple(
+            _string_list(data.get("original_roles", ["Admin"]), file=shown, key="original_roles")
+        ),
+        do_not_translate=tuple(
+            _string_list(data.get("do_not_translate") or [], file=shown, key="do_not_translate")
+        ),
+        database_password_env=password_env,
+        embedded_dashboards=embedded_domains,
+        lock_in_ui=bool(_expect(data.get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
+    )
