@@ -120,7 +120,7 @@ def test_a_redirected_write_is_an_error_and_is_not_followed() -> None:
     client, adapter = client_with(superset({"POST /api/v1/assets/import/": login_page}))
     with pytest.raises(SupersetError, match=r"redirected to .*/login/"):
         client.import_bundle(b"zip")
-    assert "GET /login/" not in adapter.paths()
+    assert adapter.paths()[-1] == "POST /api/v1/assets/import/"  # not followed
 
 
 def test_an_html_page_instead_of_json_is_an_error() -> None:
@@ -173,7 +173,9 @@ def test_a_401_renews_the_token_once_and_repeats_the_call() -> None:
 
     client, adapter = client_with(superset({"GET /api/v1/chart/": charts}))
     assert client.list_all("chart", ["id"]) == [{"id": 1}]
-    assert adapter.paths() == ["POST /api/v1/security/login", "GET /api/v1/chart/",
+    # (no form login on this fake: the anonymous probe finds no public dashboards)
+    assert adapter.paths() == ["POST /api/v1/security/login", "GET /login/",
+                               "GET /api/v1/dashboard/", "GET /api/v1/chart/",
                                "POST /api/v1/security/refresh", "GET /api/v1/chart/"]
     assert calls[0] != calls[1]
 
@@ -245,3 +247,41 @@ def test_a_write_is_never_repeated_once_the_server_may_have_it() -> None:
 def test_tls_errors_are_not_retried() -> None:
     with pytest.raises(MaxRetryError):
         retry_policy().increment(method="GET", url="/", error=SSLError("certificate verify"))
+
+
+def test_without_a_form_login_public_dashboards_are_refused_in_one_sentence() -> None:
+    # Flask-AppBuilder would serve the list as public and ignore the token: the
+    # tool would see what an anonymous visitor sees, so it refuses to go on.
+    client, adapter = client_with(superset({
+        "GET /api/v1/dashboard/": lambda r: response(
+            401 if "Authorization" in r.headers or "Cookie" in r.headers else 200,
+            {"count": 0, "result": []})}))
+    with pytest.raises(SupersetError) as info:
+        client.list_all("dashboard", ["id"])
+    assert "Public role" in info.value.message and "\n" not in info.value.message
+    assert "admin" not in info.value.message.replace("'admin'", "")  # no password
+    probe = adapter.sent[-1]
+    assert "Authorization" not in probe.headers and "Cookie" not in probe.headers
+
+
+def test_the_form_login_gives_a_session_beside_the_token() -> None:
+    page = '<input type="hidden" name="csrf_token" id="csrf_token"\n value="tok&#34;1" />'
+    posted: list[str] = []
+
+    def form(request: requests.PreparedRequest) -> requests.Response:
+        posted.append(str(request.body))
+        client.session.cookies.set("session", "s1")  # what Set-Cookie does
+        return response(302, "", content_type="text/html", headers={"Location": "/"})
+
+    client, adapter = client_with(superset({
+        "GET /login/": response(200, page, content_type="text/html"),
+        "POST /login/": form,
+        "GET /api/v1/me/": lambda r: response(
+            200 if "session=s1" in r.headers.get("Cookie", "") else 401,
+            {"result": {"username": "admin"}}),
+        "GET /api/v1/dashboard/": response(200, {"count": 0, "result": []}),
+    }))
+    assert client.list_all("dashboard", ["id"]) == []
+    assert "csrf_token=tok%221" in posted[0] and "username=admin" in posted[0]
+    listed = [r for r in adapter.sent if (r.path_url or "").startswith("/api/v1/dashboard/")]
+    assert len(listed) == 1 and "session=s1" in listed[0].headers.get("Cookie", "")

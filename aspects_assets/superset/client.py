@@ -10,8 +10,10 @@ first call.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
+import re
 import ssl
 import time
 import zipfile
@@ -41,6 +43,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONNECT_ATTEMPTS = 3  # retries: a call tries to connect at most CONNECT_ATTEMPTS + 1 times
 REFRESH_MARGIN_S = 60
 REFRESH_MARGIN_SHARE = 0.25  # of a token's lifetime, when that is shorter than 4 minutes
+
+
+# The login form's CSRF field, as Superset renders it into the login page.
+_CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
 def retry_policy() -> Retry:
@@ -279,7 +285,52 @@ class SupersetClient:
                 "address of Superset itself?", status=response.status_code) from exc
         self._set_access(token)
         self._refresh = data.get("refresh_token")
-        self._csrf = None
+        if not self._session_login():
+            self._refuse_public_reads()
+        self._csrf = None  # the session is new: so is its CSRF token
+
+    def _session_login(self) -> bool:
+        """Log in as the browser does, too: a session cookie beside the token.
+        Flask-AppBuilder serves an endpoint that the Public role may use as public
+        before it looks at any token (`protect()`, `is_item_public`), so a token
+        alone is anonymous there (Open edX Aspects' roles give Public `can_read` on
+        charts and dashboards: a token saw none of them). A session is read on
+        every request, public or not."""
+        page = self._send("GET", "/login/", headers={"Accept": "text/html"})
+        field = _CSRF_FIELD.search(page.text) if page.status_code == 200 else None
+        if field is None:
+            return False
+        response = self._send("POST", "/login/", headers={"Accept": "text/html"},
+                              data={"username": self.username, "password": self._password,
+                                    "csrf_token": html.unescape(field.group(1))})
+        if response.status_code not in (302, 303):
+            return False
+        me = self._send("GET", f"{API}/me/")
+        try:
+            return bool(me.status_code == 200
+                        and me.json()["result"]["username"] == self.username)
+        except (ValueError, KeyError, TypeError):
+            return False
+
+    def _refuse_public_reads(self) -> None:
+        """Without a session, a token is anonymous on what the Public role may read:
+        the tool would see only what an anonymous visitor sees, and act on that."""
+        # A request of its own: no session cookie, no token.
+        probe = requests.Request("GET", f"{self.url}{API}/dashboard/",
+                                 params={"q": prison.dumps({"page_size": 1})},
+                                 headers={"Accept": "application/json"}).prepare()
+        try:
+            anonymous = self.session.send(probe, timeout=self.timeout, allow_redirects=False)
+        except requests.exceptions.RequestException:
+            return  # the login just worked: a failed probe is no sign of public reads
+        if anonymous.status_code == 200:
+            raise SupersetError(
+                f"Superset at {self.url} lets anonymous visitors list dashboards (its Public "
+                "role may read them), and the form login at /login/ as user "
+                f"{self.username!r} did not succeed: with a token alone, Superset would show "
+                "this tool only what the Public role sees. Allow the form login (AUTH_DB or "
+                "AUTH_LDAP) for this user, or remove `can read` on Dashboard and Chart from "
+                "the Public role.")
 
     def _set_access(self, token: str) -> None:
         self._access = token
@@ -443,6 +494,31 @@ class SupersetClient:
         result: dict[str, Any] = self.get_json(f"{API}/embedded_dashboard/{embedded_uuid}")[
             "result"]
         return result
+
+    # -- row-level security filters -------------------------------------------------------
+
+    def rls_filters(self) -> list[dict[str, Any]]:
+        """Every filter with its roles and table ids (the list endpoint has no
+        description: each filter's own GET adds it)."""
+        rows = self.list_all("rowlevelsecurity", ["id", "name", "filter_type", "tables.id",
+                                                  "roles.name", "clause", "group_key"])
+
+        def described(row: dict[str, Any]) -> dict[str, Any]:
+            shown = self.get_json(f"{API}/rowlevelsecurity/{row['id']}")["result"]
+            return {**row, "description": shown.get("description")}
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            return list(pool.map(described, rows))
+
+    def create_rls(self, body: Mapping[str, Any]) -> int:
+        result = self.request("POST", f"{API}/rowlevelsecurity/", json=dict(body)).json()
+        return int(result["id"])
+
+    def update_rls(self, pk: int, body: Mapping[str, Any]) -> None:
+        self.request("PUT", f"{API}/rowlevelsecurity/{pk}", json=dict(body))
+
+    def delete_rls(self, pk: int) -> None:
+        self.request("DELETE", f"{API}/rowlevelsecurity/{pk}")
 
     # -- CSS templates: where the project's record lives ------------------------------
 

@@ -1,0 +1,57 @@
+"""Source files beside the four asset kinds (row-level security filters, ...):
+every `*.yaml` under `assets/<folder>/`, rendered with the assets' Jinja and
+read as YAML, problems collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aspects_assets.model.errors import Problem
+from aspects_assets.project.render import jinja_environment, parse_yaml, render_text
+from aspects_assets.project.settings import Settings
+
+
+@dataclass(frozen=True)
+class Document:
+    display: str  # the file, as messages name it
+    data: Any
+
+
+@dataclass(frozen=True)
+class Rendered:
+    documents: tuple[Document, ...]
+    problems: tuple[Problem, ...]
+
+
+def render_folder(settings: Settings, folder: str) -> Rendered:
+    """Every `*.yaml` under `assets/<folder>/` (a missing folder is no files)."""
+    root = settings.assets_dir / folder
+    if not root.exists():
+        return Rendered((), ())
+    env = jinja_environment(settings.templates_dir)
+    context = dict(settings.variables)
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    try:
+        paths = sorted(root.rglob("*.yaml"))
+    except OSError as exc:
+        return Rendered((), (Problem("error", settings.display(root), "",
+                                     f"cannot read the folder: {exc.strerror or exc}"),))
+    for path in paths:
+        display = settings.display(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem("error", display, "", f"cannot read: {exc}"))
+            continue
+        rendered, problem = render_text(env, text, context, display)
+        if problem or rendered is None:
+            problems.append(problem or Problem("error", display, "", "cannot render"))
+            continue
+        data, problem = parse_yaml(rendered, display)
+        if problem:
+            problems.append(problem)
+            continue
+        documents.append(Document(display, data))
+    return Rendered(tuple(documents), tuple(problems))
