@@ -6,7 +6,7 @@ SUPERSET_LOCAL := scripts/superset-local
 # The tests talk to the Superset that superset-up starts (another port: SUPERSET_LOCAL_PORT).
 export SUPERSET_URL ?= http://127.0.0.1:$(or $(SUPERSET_LOCAL_PORT),8088)
 
-.PHONY: venv system-deps superset-up superset-down demo test test-unit test-superset-5 lint bench
+.PHONY: venv system-deps superset-up superset-down demo test test-unit test-superset-5 test-mysql lint bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,11 @@ lint: venv
 	$(BIN)/ruff check aspects_assets tests benchmarks
 	$(BIN)/mypy
 
+# The whole suite: unit and integration tests against Superset 6.1 on PostgreSQL,
+# then the live core again on MySQL-compatible metadata (test-mysql).
 test: venv system-deps superset-up lint
 	$(BIN)/pytest -q
+	$(MAKE) test-mysql
 
 test-unit: venv system-deps
 	$(BIN)/pytest -q -m "not integration"
@@ -47,6 +50,16 @@ test-superset-5: venv system-deps
 	SUPERSET_URL=http://127.0.0.1:8089 ASPECTS_TEST_SUPERSET_VERSION=5.0.0 \
 		$(BIN)/pytest -q -m integration tests/integration/test_import_live.py \
 		tests/integration/test_lock_live.py tests/integration/test_corpus_live.py
+
+# The live core (import, diff, record, prune, lock, corpus) on a Superset whose
+# metadata is Debian's MariaDB, as Tutor's Superset shares the Open edX MySQL.
+MYSQL_PORT ?= 8098
+MYSQL_TESTS ?= tests/integration/test_import_live.py tests/integration/test_prune_safety_live.py \
+	tests/integration/test_lock_live.py tests/integration/test_corpus_live.py
+test-mysql: venv system-deps
+	SUPERSET_LOCAL_METADATA=mysql SUPERSET_LOCAL_PORT=$(MYSQL_PORT) $(SUPERSET_LOCAL) start
+	SUPERSET_LOCAL_METADATA=mysql SUPERSET_URL=http://127.0.0.1:$(MYSQL_PORT) \
+		$(BIN)/pytest -q -m integration $(MYSQL_TESTS)
 
 bench: venv
 	$(BIN)/python benchmarks/bench_build_2026.py
