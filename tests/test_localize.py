@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from aspects_assets.core.bundle import build_bundle
-from aspects_assets.core.i18n.fields import FIELDS, plan_labels, rename_labels
+from aspects_assets.core.i18n.fields import FIELDS
+from aspects_assets.core.i18n.labels import plan_labels, rename_labels
 from aspects_assets.core.i18n.localize import copy_uuid, physical_select
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.errors import InputError

@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from aspects_assets.core import normalize as normalize_module
 from aspects_assets.core.normalize import (
     PASSWORD_MASK,
-    load_yaml,
     mask_password,
     normalize,
     normalize_all,
@@ -300,24 +298,3 @@ def test_normalize_all_reads_kinds_from_folders_and_ignores_file_names() -> None
     assert out[CHART_A][1] == {"uuid": CHART_A, "slice_name": "A", "params": {}}
     # the dataset's cache timeout came from its database, found in the same export
     assert "cache_timeout" not in out[DATASET][1]
-
-
-@pytest.mark.parametrize("text", [
-    "1e5", "1.0e5", ".5e3", "0o17", "09", "_1", "1_000", "+1", "2024-01-01", "yes", "~",
-    "1.0.0", "3fa85f64-5717-4562-b3fc-2c963f66afa6", "a: b", "1e5 apples",
-])
-@pytest.mark.parametrize("shape", ["value", "key", "item"])
-def test_export_files_read_exactly_as_pyyaml_reads_them(text: str, shape: str) -> None:
-    body = {"value": {"k": text}, "key": {text: 1}, "item": {"k": [text, {"n": [text]}]}}[shape]
-    content = dump({**body, "n": [12, -3, 1.5, 1e-05, 10**20, float("inf"), None, True]})
-    expected = yaml.load(content, Loader=yaml.CSafeLoader)
-    for fast in (True, False):
-        got = load_yaml(content, fast=fast)
-        assert got == expected and repr(got) == repr(expected)
-
-
-def test_the_fast_reader_is_used_where_both_read_alike() -> None:
-    assert normalize_module._read_alike(dump({"a": "x", "b": [1, 1.5], "c": {"d": None}}))
-    for risky in ("1e5", "09", "_1", "0o17"):
-        assert not normalize_module._read_alike(dump({"a": risky}))
-        assert not normalize_module._read_alike(dump({risky: 1}))

@@ -9,18 +9,19 @@ import click
 
 from aspects_assets.cli.options import FORMAT_OPTION, AppContext, pass_app
 from aspects_assets.cli.output import echo_json, echo_problem, style
-from aspects_assets.core.pull import (
+from aspects_assets.core.export import ExportedAsset, read_export
+from aspects_assets.core.pull.file_change import (
     CREATED,
     NOT_PULLABLE,
     UNCHANGED,
     UPDATED,
     FileChange,
-    LiveAsset,
+)
+from aspects_assets.core.pull.plan import plan_pull
+from aspects_assets.core.pull.targets import (
     Targets,
     dashboard_targets,
     managed_targets,
-    parse_export,
-    plan_pull,
     pullable,
 )
 from aspects_assets.model.assets import KINDS
@@ -33,14 +34,14 @@ _COLOUR = {CREATED: "green", UPDATED: "yellow", NOT_PULLABLE: "red"}
 
 
 def export_live(client: SupersetClient, rows: Mapping[str, LiveRow],
-                targets: Targets) -> dict[str, LiveAsset]:
+                targets: Targets) -> dict[str, ExportedAsset]:
     """The targets as Superset exports them, top-down: a dashboard's export carries
     its charts, datasets and databases."""
-    out: dict[str, LiveAsset] = {}
+    out: dict[str, ExportedAsset] = {}
     for kind in reversed(KINDS):
         ids = [rows[u].id for u in targets.uuids if rows[u].kind == kind and u not in out]
         if ids:
-            out.update(parse_export(client.export(kind, ids)))
+            out.update(read_export(client.export(kind, ids)))
     return out
 
 
