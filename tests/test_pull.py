@@ -19,6 +19,7 @@ from aspects_assets.core.pull.jinja import control_lines
 from aspects_assets.core.pull.merge import merge_lines
 from aspects_assets.core.pull.plan import plan_pull
 from aspects_assets.core.pull.round_trip import writable
+from aspects_assets.core.pull.source_form import source_form
 from aspects_assets.core.pull.targets import dashboard_targets, managed_targets, pullable
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
@@ -211,6 +212,28 @@ def test_a_new_asset_gets_a_file_that_renders_back_to_it(project: Path) -> None:
     charts = [n for n in data["position"].values() if isinstance(n, dict)
               and n.get("type") == "CHART"]
     assert charts and all("chartId" not in n["meta"] for n in charts)
+
+
+def test_source_form_gives_every_chart_reference_the_files_own_ids() -> None:
+    a, b = "aaaaaaaa-0000-0000-0000-000000000001", "bbbbbbbb-0000-0000-0000-000000000002"
+    live = {"dashboard_title": "D", "position": {
+        "CHART-a": {"type": "CHART", "meta": {"chartId": 40, "uuid": a}},
+        "CHART-b": {"type": "CHART", "meta": {"chartId": 41, "uuid": b}}},
+        "metadata": {
+            "chart_configuration": {"40": {"id": 40, "crossFilters": {
+                "scope": {"excluded": [40, 41, 999]}, "chartsInScope": [41]}}},
+            "global_chart_configuration": {"scope": {"excluded": [41]}},
+            "native_filter_configuration": [{"name": "F", "scope": {"excluded": [40]}}],
+            "timed_refresh_immune_slices": [41], "expanded_slices": {"40": True}}}
+    form = source_form("dashboard", live, ids={a: 1, b: 2})
+    assert form["metadata"] == {
+        "chart_configuration": {"1": {"id": 1, "crossFilters": {"scope": {"excluded": [1, 2]}}}},
+        "global_chart_configuration": {"scope": {"excluded": [2]}},
+        "native_filter_configuration": [{"name": "F", "scope": {"excluded": [1]}}],
+        "timed_refresh_immune_slices": [2], "expanded_slices": {"1": True}}
+    # a chart the file's layout does not have keeps its uuid (pull reports the file)
+    assert source_form("dashboard", live, ids={a: 1})["metadata"][
+        "timed_refresh_immune_slices"] == [b]
 
 
 # -- what to pull -----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from aspects_assets.core.pull.targets import (
 )
 from aspects_assets.model.assets import KINDS
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED, InputError
+from aspects_assets.model.text import shorten
 from aspects_assets.project.render import load_assets, source_files
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.live import LiveRow, list_rows, read_record
@@ -137,6 +138,5 @@ def _print_text(files: tuple[FileChange, ...], targets: Targets,
     if new_strings:
         click.echo(f"{len(new_strings)} new translatable string(s):")
         for text, comment in new_strings:
-            shown = text if len(text) <= 70 else text[:67] + "..."
-            click.echo(f"    {shown!r}  ({comment})")
+            click.echo(f"    {shorten(text, 70)!r}  ({comment})")
         click.echo("Run `aspects-assets extract-translations` to add them to the catalogs.")

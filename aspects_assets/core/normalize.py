@@ -14,12 +14,13 @@ blanket "drop every null": a value that differs from Superset's default stays.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aspects_assets.core.export import read_export
+from aspects_assets.core.layout import DROP, KEY_PLACES, RefPlace, layout_chart_ids, map_chart_refs
+from aspects_assets.model.json_text import json_data
 
 # Superset's mask for a password in an exported `sqlalchemy_uri` (and the value a
 # source may carry where the real password comes from elsewhere).
@@ -149,24 +150,6 @@ def _is_default(value: Any, options: tuple[Any, ...]) -> bool:
     return any(type(value) is type(option) and value == option for option in options)
 
 
-def _json(value: Any) -> Any:
-    """A JSON column's value as data, whether it came as a string or a mapping.
-
-    Superset stores these as text and the export parses some of them (dataset
-    `extra`, column and metric `extra`, database `extra`, chart `params`) but only
-    when non-empty, and the database export path leaves a dataset's `extra` as a
-    string. A blank string is what Superset's import turns into null.
-    """
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value  # not JSON: compare the text as it is
-    return value
-
-
 # -- databases -------------------------------------------------------------------------
 
 def mask_password(uri: str) -> str:
@@ -184,7 +167,7 @@ def _database(body: Mapping[str, Any]) -> dict[str, Any]:
         # The export masks the password; a source's password (or its mask) is not state
         # we can read back.
         out["sqlalchemy_uri"] = mask_password(out["sqlalchemy_uri"])
-    extra = _json(out.get("extra"))
+    extra = json_data(out.get("extra"))
     if isinstance(extra, dict):
         extra = dict(extra)
         if "schemas_allowed_for_file_upload" in extra:
@@ -193,7 +176,7 @@ def _database(body: Mapping[str, Any]) -> dict[str, Any]:
         # The export fixes a list stored as a JSON string (`parse_extra`).
         schemas = extra.get("schemas_allowed_for_csv_upload")
         if isinstance(schemas, str):
-            extra["schemas_allowed_for_csv_upload"] = _json(schemas)
+            extra["schemas_allowed_for_csv_upload"] = json_data(schemas)
     out["extra"] = extra
     return _without_defaults(out, "database")
 
@@ -214,7 +197,7 @@ def _dataset(body: Mapping[str, Any], database: Mapping[str, Any] | None) -> dic
         out["cache_timeout"] = None
     for key in ("extra", "params", "template_params"):
         if key in out:
-            out[key] = _json(out[key])
+            out[key] = json_data(out[key])
     if out.get("sql") == "":
         # A physical dataset: Superset stores "" and null alike as "no SQL".
         out["sql"] = None
@@ -233,7 +216,7 @@ def _sorted_parts(items: Iterable[Any], name_key: str, part: str) -> list[Any]:
         if isinstance(item, dict):
             item = dict(item)
             if "extra" in item:
-                item["extra"] = _json(item["extra"])
+                item["extra"] = json_data(item["extra"])
             item = _without_defaults(item, part)
         normalized.append(item)
     return sorted(normalized, key=lambda i: str(i.get(name_key)) if isinstance(i, dict) else "")
@@ -253,7 +236,7 @@ _FORM_DATA_LOCAL_IDS = ("datasource", "slice_id", "dashboards")
 
 def _chart(body: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(body)
-    params = _json(out.get("params"))
+    params = json_data(out.get("params"))
     if isinstance(params, dict):
         params = {k: v for k, v in params.items() if k not in _PARAMS_LOCAL_IDS}
         # Import keeps only FORMULA annotation layers (the others point at annotation
@@ -282,7 +265,7 @@ def _query_context(value: Any) -> Any:
     of the instance where it was saved, so they mean nothing here. Everything
     else (queries, columns, metrics, filters) is compared.
     """
-    context = _json(value)
+    context = json_data(value)
     if not isinstance(context, dict):
         return context
     context = {k: v for k, v in context.items() if k != "datasource"}
@@ -301,24 +284,12 @@ def _query_context(value: Any) -> Any:
 
 # -- dashboards ------------------------------------------------------------------------
 
-def _chart_uuid_of_id(position: Mapping[str, Any]) -> dict[int, str]:
-    """Chart id → chart uuid as the dashboard's own layout says (Superset's
-    `build_uuid_to_id_map`): the only way to read the ids in its metadata."""
-    out: dict[int, str] = {}
-    for node in position.values():
-        if isinstance(node, dict) and node.get("type") == "CHART":
-            meta = node.get("meta")
-            if isinstance(meta, dict) and "uuid" in meta and isinstance(meta.get("chartId"), int):
-                out[meta["chartId"]] = str(meta["uuid"])
-    return out
-
-
 def _dashboard(body: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(body)
     position = out.get("position")
     uuid_of: dict[int, str] = {}
     if isinstance(position, dict):
-        uuid_of = _chart_uuid_of_id(position)
+        uuid_of = {chart_id: uuid for uuid, chart_id in layout_chart_ids(position)}
         out["position"] = {key: _layout_node(node) for key, node in position.items()}
     metadata = out.get("metadata")
     if isinstance(metadata, dict):
@@ -353,65 +324,25 @@ def _dashboard_metadata(metadata: Mapping[str, Any], uuid_of: Mapping[int, str]
     import (`update_id_refs`, `update_cross_filter_scoping`) remaps them: where the
     import drops an id its layout does not know, so does this."""
 
-    def ref(chart_id: Any) -> Any:
-        # An id the layout does not know stays as it is (import fails on it, or keeps it).
-        return uuid_of.get(chart_id, chart_id) if isinstance(chart_id, int) else chart_id
+    def uuid(ref: Any, place: RefPlace) -> Any:
+        if place == "configuration id":
+            return DROP  # `id` repeats the key; import rewrites it
+        if place in KEY_PLACES:  # a chart id as a mapping key (a string)
+            try:
+                found = uuid_of.get(int(ref))
+            except (TypeError, ValueError):
+                found = None
+        else:
+            found = uuid_of.get(ref) if isinstance(ref, int) else None
+        if found is not None:
+            return found
+        # Import drops an exclusion, or a configuration, of a chart not in the layout;
+        # another id the layout does not know stays as it is (import fails on it, or
+        # keeps it).
+        return DROP if place in ("excluded", "configuration") else ref
 
-    def known(ids: Any) -> Any:
-        if not isinstance(ids, list):
-            return ids
-        return [uuid_of[i] for i in ids if isinstance(i, int) and i in uuid_of]
-
-    def key_of(old: Any) -> str | None:  # a chart id as a mapping key (a string)
-        try:
-            return uuid_of.get(int(old))
-        except (TypeError, ValueError):
-            return None
-
-    out = dict(metadata)
-
-    if isinstance(out.get("timed_refresh_immune_slices"), list):
-        out["timed_refresh_immune_slices"] = [ref(i) for i in out["timed_refresh_immune_slices"]]
-    if isinstance(out.get("expanded_slices"), dict):
-        out["expanded_slices"] = {
-            key_of(k) or k: v for k, v in out["expanded_slices"].items()}
-    if isinstance(out.get("native_filter_configuration"), list):
-        out["native_filter_configuration"] = [
-            _scoped(f, known) if isinstance(f, dict) else f
-            for f in out["native_filter_configuration"]
-        ]
-    if isinstance(out.get("global_chart_configuration"), dict):
-        out["global_chart_configuration"] = _scoped(out["global_chart_configuration"], known)
-    if isinstance(out.get("chart_configuration"), dict):
-        configuration: dict[str, Any] = {}
-        for old, config in out["chart_configuration"].items():
-            new = key_of(old)
-            if new is None:
-                continue  # import drops a configuration of a chart not in the layout
-            if isinstance(config, dict):
-                # `id` repeats the key; import rewrites it.
-                config = {k: v for k, v in config.items() if k != "id"}
-                if isinstance(config.get("crossFilters"), dict):
-                    config["crossFilters"] = _scoped(config["crossFilters"], known)
-            configuration[new] = config
-        out["chart_configuration"] = configuration
-    return _without_defaults(out, "dashboard_metadata", _METADATA_DROPPED)
-
-
-def _scoped(part: Mapping[str, Any], known: Callable[[Any], Any]) -> dict[str, Any]:
-    """A native filter or cross-filter configuration: `scope.excluded` by uuid, as
-    import remaps it; `chartsInScope` dropped.
-
-    `chartsInScope` is derived by Superset's frontend from `scope` and the layout on
-    every save, and import does not remap it: after an import it holds the ids of
-    the instance the source came from, after a save in the UI the local ones. Its
-    ids can be read on neither side; `scope`, which it is computed from, is compared.
-    """
-    out = {k: v for k, v in part.items() if k != "chartsInScope"}
-    scope = out.get("scope")
-    if isinstance(scope, dict) and "excluded" in scope:
-        out["scope"] = {**scope, "excluded": known(scope["excluded"])}
-    return out
+    return _without_defaults(map_chart_refs(metadata, uuid), "dashboard_metadata",
+                             _METADATA_DROPPED)
 
 
 # -- entry points ----------------------------------------------------------------------

@@ -10,8 +10,12 @@ from typing import Any
 def json_data(value: Any) -> Any:
     """A JSON column's value as data, whether it came as a string or as data.
 
-    A blank string is what Superset's import turns into null; a string that is not
-    JSON stays the text it is (to be compared, or reported, as it is)."""
+    Superset stores these as text and its export parses some of them (dataset
+    `extra`, column and metric `extra`, database `extra`, chart `params`) but only
+    when non-empty, and the database export path leaves a dataset's `extra` as a
+    string; a source may write either. A blank string is what Superset's import
+    turns into null; a string that is not JSON stays the text it is (to be
+    compared, or reported, as it is)."""
     if isinstance(value, str):
         if not value.strip():
             return None

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from ruamel.yaml.error import YAMLError as RuamelError
 
 from aspects_assets.core.bundle import safe_name, superset_body
@@ -26,6 +25,7 @@ from aspects_assets.core.pull.round_trip import (
 )
 from aspects_assets.core.pull.source_form import chart_ids, live_source_form, source_form
 from aspects_assets.model.assets import FOLDER_OF_KIND, Asset
+from aspects_assets.model.json_text import with_parsed_params
 from aspects_assets.project.render import (
     asset_from_mapping,
     jinja_environment,
@@ -87,13 +87,6 @@ def _local_form(asset: Asset, database: Asset | None) -> tuple[dict[str, Any], d
     return source_form(asset.kind, body, database=db, ids=ids), ids
 
 
-def _plain(live: ExportedAsset) -> dict[str, Any]:
-    body = dict(live.body)
-    if live.kind == "chart" and isinstance(body.get("params"), str):
-        body["params"] = yaml.load(body["params"], Loader=yaml.CSafeLoader)
-    return body
-
-
 def update_file(live: ExportedAsset, local: Asset, text: str, path: Path, display: str,
                 renderer: Renderer, database: Asset | None) -> FileChange:
     """The existing source of `local` brought to the live state, or why not."""
@@ -116,7 +109,8 @@ def update_file(live: ExportedAsset, local: Asset, text: str, path: Path, displa
             raise NotPullable(f"its Jinja makes it unreadable as YAML before rendering "
                               f"({str(exc).splitlines()[0]})") from None
         before = dump_text(doc)
-        apply_edits(doc, old, _plain(live), changes)
+        apply_edits(doc, old, with_parsed_params(live.body) if live.kind == "chart"
+                    else live.body, changes)
         merged = merge_lines(before, text, dump_text(doc))
         check = renderer.asset(live.kind, merged, display)
         got, _ = _local_form(check, database)

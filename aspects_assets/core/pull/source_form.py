@@ -7,19 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from aspects_assets.core.export import ExportedAsset
-from aspects_assets.core.layout import chart_nodes
+from aspects_assets.core.layout import KEY_PLACES, RefPlace, layout_chart_ids, map_chart_refs
 from aspects_assets.core.normalize import normalize
 
 
 def chart_ids(body: Mapping[str, Any]) -> dict[str, int]:
     """Chart uuid → the chart id a dashboard's layout gives it (Superset's import maps
     the ids in the metadata through these)."""
-    out: dict[str, int] = {}
-    for _, node in chart_nodes(dict(body)):
-        meta = node.get("meta") or {}
-        if "uuid" in meta and isinstance(meta.get("chartId"), int):
-            out[str(meta["uuid"])] = meta["chartId"]
-    return out
+    position = body.get("position")
+    return dict(layout_chart_ids(position)) if isinstance(position, dict) else {}
 
 
 def source_form(kind: str, body: Mapping[str, Any], *,
@@ -35,40 +31,13 @@ def source_form(kind: str, body: Mapping[str, Any], *,
 
 
 def _metadata_ids(metadata: Mapping[str, Any], ids: Mapping[str, int]) -> dict[str, Any]:
-    """The inverse of normalize's uuid mapping of dashboard metadata."""
-    def ref(value: Any) -> Any:
-        return ids.get(value, value) if isinstance(value, str) else value
+    """The inverse of normalize's uuid mapping of dashboard metadata: a uuid the
+    layout does not know stays as it is."""
+    def chart_id(ref: Any, place: RefPlace) -> Any:
+        found = ids.get(ref, ref) if isinstance(ref, str) else ref
+        return str(found) if place in KEY_PLACES else found
 
-    def refs(values: Any) -> Any:
-        return [ref(v) for v in values] if isinstance(values, list) else values
-
-    def scoped(part: Any) -> Any:
-        if isinstance(part, dict) and isinstance(part.get("scope"), dict) \
-                and "excluded" in part["scope"]:
-            return {**part, "scope": {**part["scope"], "excluded": refs(part["scope"]["excluded"])}}
-        return part
-
-    out = dict(metadata)
-    if isinstance(out.get("timed_refresh_immune_slices"), list):
-        out["timed_refresh_immune_slices"] = refs(out["timed_refresh_immune_slices"])
-    if isinstance(out.get("expanded_slices"), dict):
-        out["expanded_slices"] = {str(ref(k)): v for k, v in out["expanded_slices"].items()}
-    if isinstance(out.get("native_filter_configuration"), list):
-        out["native_filter_configuration"] = [scoped(f) for f in
-                                              out["native_filter_configuration"]]
-    if isinstance(out.get("global_chart_configuration"), dict):
-        out["global_chart_configuration"] = scoped(out["global_chart_configuration"])
-    if isinstance(out.get("chart_configuration"), dict):
-        configuration = {}
-        for key, config in out["chart_configuration"].items():
-            chart_id = ref(key)
-            if isinstance(config, dict):
-                config = {"id": chart_id, **config}
-                if isinstance(config.get("crossFilters"), dict):
-                    config["crossFilters"] = scoped(config["crossFilters"])
-            configuration[str(chart_id)] = config
-        out["chart_configuration"] = configuration
-    return out
+    return map_chart_refs(metadata, chart_id)
 
 
 def live_source_form(live: ExportedAsset, ids: Mapping[str, int]) -> dict[str, Any]:
