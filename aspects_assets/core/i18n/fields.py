@@ -119,6 +119,13 @@ def _labels(body: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
                 yield (*path, "label"), ""
 
 
+def _item_field(part: str, key: str, what: str) -> FieldSpec:
+    """`key` of every column or metric (`part`) of a dataset, named by its name."""
+    return FieldSpec("dataset", f"{part}s[].{key}",
+                     f"{what} of {part} {{item}} in dataset {{title}}",
+                     _items(f"{part}s", f"{part}_name", key))
+
+
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("dashboard", "dashboard_title", "dashboard title", _top("dashboard_title")),
     FieldSpec("dashboard", "description", "description of dashboard {title}", _top("description")),
@@ -158,22 +165,10 @@ FIELDS: tuple[FieldSpec, ...] = (
         "chart", "params.<metric>.label (hasCustomLabel: true)",
         "metric label in chart {title}", _labels, label=True,
     ),
-    FieldSpec(
-        "dataset", "columns[].verbose_name", "label of column {item} in dataset {title}",
-        _items("columns", "column_name", "verbose_name"),
-    ),
-    FieldSpec(
-        "dataset", "columns[].description", "description of column {item} in dataset {title}",
-        _items("columns", "column_name", "description"),
-    ),
-    FieldSpec(
-        "dataset", "metrics[].verbose_name", "label of metric {item} in dataset {title}",
-        _items("metrics", "metric_name", "verbose_name"),
-    ),
-    FieldSpec(
-        "dataset", "metrics[].description", "description of metric {item} in dataset {title}",
-        _items("metrics", "metric_name", "description"),
-    ),
+    _item_field("column", "verbose_name", "label"),
+    _item_field("column", "description", "description"),
+    _item_field("metric", "verbose_name", "label"),
+    _item_field("metric", "description", "description"),
 )  # fmt: skip
 
 # Chart params that hold a translatable text: a label equal to one of them is
