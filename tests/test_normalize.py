@@ -257,6 +257,38 @@ def test_legacy_filters_ui_defaults_and_derived_colors() -> None:
                  "published": False})
 
 
+# What Superset 6.1's dashboard page PUTs to /api/v1/dashboard/<id>/colors when someone
+# opens it (`storeDashboardColorConfig`): the colour-scale state it derives by itself.
+VIEWED_COLORS = {
+    "color_scheme_domain": ["#1FA8C9", "#454E7C", "#5AC189", "#FF7F44", "#666666"],
+    "shared_label_colors": ["Course A", "Course B"],
+    "map_label_colors": {"Course A": "#1FA8C9", "Course B": "#454E7C", "other": "#5AC189"},
+}
+
+
+@pytest.mark.parametrize("source_writes", [{}, {"color_scheme_domain": ["#000000"],
+                                                "shared_label_colors": {"old": "#fff"},
+                                                "map_label_colors": {}}])
+def test_colour_state_the_dashboard_page_writes_on_view_is_no_difference(
+        source_writes: dict[str, Any]) -> None:
+    authored = {"color_scheme": "supersetColors", "label_colors": {"Course A": "#ff0000"}}
+    local = dashboard(1, 2, **authored, **source_writes)
+    viewed = dashboard(40, 41, **authored, **VIEWED_COLORS)
+    assert same("dashboard", local, viewed)
+    assert "color_scheme_domain" not in normalize("dashboard", viewed)["metadata"]
+
+
+def test_colours_an_author_sets_stay_compared_after_a_view() -> None:
+    local = dashboard(1, 2, color_scheme="supersetColors", label_colors={"Course A": "#f00"})
+    viewed = dashboard(40, 41, color_scheme="supersetColors", label_colors={"Course A": "#f00"},
+                       **VIEWED_COLORS)
+    # the page replaces a scheme its registry does not have: the dashboard looks different
+    replaced = {**viewed["metadata"], "color_scheme": "SUPERSET_DEFAULT"}
+    assert not same("dashboard", local, {**viewed, "metadata": replaced})
+    recoloured = {**viewed["metadata"], "label_colors": {"Course A": "#00f"}}
+    assert not same("dashboard", local, {**viewed, "metadata": recoloured})
+
+
 def test_real_dashboard_changes_stay_visible() -> None:
     local = dashboard(1, 2, native_filter_configuration=[{"id": "F", "name": "Org"}])
     live = dashboard(40, 41, native_filter_configuration=[{"id": "F", "name": "Org"}])

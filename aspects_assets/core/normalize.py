@@ -120,7 +120,6 @@ DEFAULTS: dict[str, dict[str, tuple[Any, ...]]] = {
         "chart_configuration": ({},),
         "color_namespace": (None,),
         "color_scheme": ("", None),
-        "color_scheme_domain": ([],),
         "cross_filters_enabled": (True,),
         "expanded_slices": ({},),
         "label_colors": ({},),
@@ -310,12 +309,17 @@ def _layout_node(node: Any) -> Any:
 # show_native_filters: removed by every import (Superset PR 23228).
 # default_filters, filter_scopes: the legacy filter-box configuration, removed by every
 #   import (`migrate_dashboard`, which turns filter boxes into native filters).
-# shared_label_colors, map_label_colors: derived by the frontend from the labels its
-#   charts show, and written back by the dashboard page itself when an editor merely
-#   opens it (`PUT /api/v1/dashboard/<id>/colors?mark_updated=false`, which does not
-#   even move `changed_on`). The colors a user sets are in `label_colors`, compared.
+# color_scheme_domain, shared_label_colors, map_label_colors: colour-scale state the
+#   dashboard page derives and writes back by itself when anyone merely opens it
+#   (`applyDashboardLabelsColorOnLoad`, then `PUT /api/v1/dashboard/<id>/colors
+#   ?mark_updated=false`, which does not even move `changed_on`): the colours of
+#   `color_scheme` as the frontend's registry has them, the labels shared by several
+#   charts, and the colour each label got. What an author sets is compared:
+#   `color_scheme` and the colours of `label_colors` (which that PUT writes back as
+#   they are). See docs/architecture.md, "Looking at a dashboard".
 _METADATA_DROPPED = frozenset({"show_native_filters", "default_filters", "filter_scopes",
-                               "shared_label_colors", "map_label_colors"})
+                               "color_scheme_domain", "shared_label_colors",
+                               "map_label_colors"})
 
 
 def _dashboard_metadata(metadata: Mapping[str, Any], uuid_of: Mapping[int, str]
