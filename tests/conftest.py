@@ -77,6 +77,17 @@ def base_project(tmp_path: Path) -> Path:
     return target
 
 
+def configure(project: Path, **changes: object) -> Path:
+    """`project` with these keys of its settings file changed."""
+    import yaml
+
+    config_file = project / "aspects-assets.yaml"
+    config = yaml.safe_load(config_file.read_text())
+    config.update(changes)
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+    return project
+
+
 def corpus_dir(name: str) -> Path:
     path = CORPUS / name
     if not path.is_dir():

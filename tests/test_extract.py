@@ -9,24 +9,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from babel.messages.pofile import read_po
 
-from conftest import DATA, run
+from conftest import DATA, configure, run
 
 I18N = DATA / "i18n"
 needs_gettext = pytest.mark.skipif(
     shutil.which("msgfmt") is None or shutil.which("msgcmp") is None,
     reason="GNU gettext (msgfmt, msgcmp) is not installed: apt-get install gettext",
 )
-
-
-def configure(project: Path, **changes: object) -> Path:
-    config_file = project / "aspects-assets.yaml"
-    config = yaml.safe_load(config_file.read_text())
-    config.update(changes)
-    config_file.write_text(yaml.safe_dump(config))
-    return project
 
 
 @pytest.fixture

@@ -14,14 +14,15 @@ import pytest
 import yaml
 
 from aspects_assets.core.bundle import build_bundle
-from aspects_assets.core.i18n.fields import FIELDS, plan_labels, rename_labels
+from aspects_assets.core.i18n.fields import FIELDS
+from aspects_assets.core.i18n.labels import plan_labels, rename_labels
 from aspects_assets.core.i18n.localize import copy_uuid, physical_select
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.errors import InputError
 from aspects_assets.project.settings import load_settings
 from aspects_assets.run.pipeline import check
 
-from conftest import run
+from conftest import configure, run
 
 DATASET = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0002"
 CHART = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0003"
@@ -67,14 +68,6 @@ msgstr ""
 def aspects_vector(base: str, locale: str) -> str:
     """The Aspects rule, written out here with the uuid module only."""
     return str(uuid.uuid5(uuid.uuid5(uuid.UUID(base), "superset"), locale.lower()))
-
-
-def configure(project: Path, **changes: Any) -> Path:
-    config_file = project / "aspects-assets.yaml"
-    config = yaml.safe_load(config_file.read_text())
-    config.update(changes)
-    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-    return project
 
 
 def with_catalog(project: Path, locale: str, text: str) -> None:

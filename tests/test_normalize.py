@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from aspects_assets.core import normalize as normalize_module
 from aspects_assets.core.normalize import (
     PASSWORD_MASK,
-    load_yaml,
     mask_password,
     normalize,
     normalize_all,
@@ -259,6 +257,38 @@ def test_legacy_filters_ui_defaults_and_derived_colors() -> None:
                  "published": False})
 
 
+# What Superset 6.1's dashboard page PUTs to /api/v1/dashboard/<id>/colors when someone
+# opens it (`storeDashboardColorConfig`): the colour-scale state it derives by itself.
+VIEWED_COLORS = {
+    "color_scheme_domain": ["#1FA8C9", "#454E7C", "#5AC189", "#FF7F44", "#666666"],
+    "shared_label_colors": ["Course A", "Course B"],
+    "map_label_colors": {"Course A": "#1FA8C9", "Course B": "#454E7C", "other": "#5AC189"},
+}
+
+
+@pytest.mark.parametrize("source_writes", [{}, {"color_scheme_domain": ["#000000"],
+                                                "shared_label_colors": {"old": "#fff"},
+                                                "map_label_colors": {}}])
+def test_colour_state_the_dashboard_page_writes_on_view_is_no_difference(
+        source_writes: dict[str, Any]) -> None:
+    authored = {"color_scheme": "supersetColors", "label_colors": {"Course A": "#ff0000"}}
+    local = dashboard(1, 2, **authored, **source_writes)
+    viewed = dashboard(40, 41, **authored, **VIEWED_COLORS)
+    assert same("dashboard", local, viewed)
+    assert "color_scheme_domain" not in normalize("dashboard", viewed)["metadata"]
+
+
+def test_colours_an_author_sets_stay_compared_after_a_view() -> None:
+    local = dashboard(1, 2, color_scheme="supersetColors", label_colors={"Course A": "#f00"})
+    viewed = dashboard(40, 41, color_scheme="supersetColors", label_colors={"Course A": "#f00"},
+                       **VIEWED_COLORS)
+    # the page replaces a scheme its registry does not have: the dashboard looks different
+    replaced = {**viewed["metadata"], "color_scheme": "SUPERSET_DEFAULT"}
+    assert not same("dashboard", local, {**viewed, "metadata": replaced})
+    recoloured = {**viewed["metadata"], "label_colors": {"Course A": "#00f"}}
+    assert not same("dashboard", local, {**viewed, "metadata": recoloured})
+
+
 def test_real_dashboard_changes_stay_visible() -> None:
     local = dashboard(1, 2, native_filter_configuration=[{"id": "F", "name": "Org"}])
     live = dashboard(40, 41, native_filter_configuration=[{"id": "F", "name": "Org"}])
@@ -300,24 +330,3 @@ def test_normalize_all_reads_kinds_from_folders_and_ignores_file_names() -> None
     assert out[CHART_A][1] == {"uuid": CHART_A, "slice_name": "A", "params": {}}
     # the dataset's cache timeout came from its database, found in the same export
     assert "cache_timeout" not in out[DATASET][1]
-
-
-@pytest.mark.parametrize("text", [
-    "1e5", "1.0e5", ".5e3", "0o17", "09", "_1", "1_000", "+1", "2024-01-01", "yes", "~",
-    "1.0.0", "3fa85f64-5717-4562-b3fc-2c963f66afa6", "a: b", "1e5 apples",
-])
-@pytest.mark.parametrize("shape", ["value", "key", "item"])
-def test_export_files_read_exactly_as_pyyaml_reads_them(text: str, shape: str) -> None:
-    body = {"value": {"k": text}, "key": {text: 1}, "item": {"k": [text, {"n": [text]}]}}[shape]
-    content = dump({**body, "n": [12, -3, 1.5, 1e-05, 10**20, float("inf"), None, True]})
-    expected = yaml.load(content, Loader=yaml.CSafeLoader)
-    for fast in (True, False):
-        got = load_yaml(content, fast=fast)
-        assert got == expected and repr(got) == repr(expected)
-
-
-def test_the_fast_reader_is_used_where_both_read_alike() -> None:
-    assert normalize_module._read_alike(dump({"a": "x", "b": [1, 1.5], "c": {"d": None}}))
-    for risky in ("1e5", "09", "_1", "0o17"):
-        assert not normalize_module._read_alike(dump({"a": risky}))
-        assert not normalize_module._read_alike(dump({risky: 1}))

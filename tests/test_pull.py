@@ -12,24 +12,15 @@ import pytest
 import yaml
 
 from aspects_assets.core.bundle import superset_body
-from aspects_assets.core.pull import (
-    CREATED,
-    NOT_PULLABLE,
-    UNCHANGED,
-    UPDATED,
-    Edit,
-    LiveAsset,
-    Named,
-    control_lines,
-    dashboard_targets,
-    edits,
-    managed_targets,
-    merge_lines,
-    parse_export,
-    plan_pull,
-    pullable,
-    writable,
-)
+from aspects_assets.core.export import ExportedAsset
+from aspects_assets.core.pull.edits import Edit, Named, edits
+from aspects_assets.core.pull.file_change import CREATED, NOT_PULLABLE, UNCHANGED, UPDATED
+from aspects_assets.core.pull.jinja import control_lines
+from aspects_assets.core.pull.merge import merge_lines
+from aspects_assets.core.pull.plan import plan_pull
+from aspects_assets.core.pull.round_trip import writable
+from aspects_assets.core.pull.source_form import source_form
+from aspects_assets.core.pull.targets import dashboard_targets, managed_targets, pullable
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
 from aspects_assets.project.render import load_assets, source_files
@@ -109,7 +100,7 @@ def project(tmp_path: Path) -> Path:
     return target
 
 
-def _pull(project: Path, live: dict[str, LiveAsset]) -> Any:
+def _pull(project: Path, live: dict[str, ExportedAsset]) -> Any:
     settings = load_settings(project / "aspects-assets.yaml", env={})
     loaded = load_assets(settings)
     assert not loaded.problems
@@ -117,7 +108,7 @@ def _pull(project: Path, live: dict[str, LiveAsset]) -> Any:
     return plan_pull(settings, loaded.assets, live, paths), loaded.assets
 
 
-def _as_exported(project: Path, *uuids: str) -> dict[str, LiveAsset]:
+def _as_exported(project: Path, *uuids: str) -> dict[str, ExportedAsset]:
     """What Superset's export of our own assets looks like: ids, defaults and
     query_context added."""
     settings = load_settings(project / "aspects-assets.yaml", env={})
@@ -137,7 +128,7 @@ def _as_exported(project: Path, *uuids: str) -> dict[str, LiveAsset]:
         database = None
         if asset.kind == "dataset":
             database = superset_body(assets[body["database_uuid"]])
-        out[uuid] = LiveAsset(asset.kind, body, database)
+        out[uuid] = ExportedAsset(asset.kind, body, database)
     return out
 
 
@@ -223,15 +214,26 @@ def test_a_new_asset_gets_a_file_that_renders_back_to_it(project: Path) -> None:
     assert charts and all("chartId" not in n["meta"] for n in charts)
 
 
-def test_parse_export_pairs_datasets_with_their_database() -> None:
-    files = {
-        "metadata.yaml": b"version: 1.0.0\n",
-        "databases/db.yaml": b"uuid: d1\ndatabase_name: db\n",
-        "datasets/db/t.yaml": b"uuid: t1\ntable_name: t\ndatabase_uuid: d1\n",
-    }
-    live = parse_export(files)
-    assert set(live) == {"d1", "t1"}
-    assert live["t1"].database == {"uuid": "d1", "database_name": "db"}
+def test_source_form_gives_every_chart_reference_the_files_own_ids() -> None:
+    a, b = "aaaaaaaa-0000-0000-0000-000000000001", "bbbbbbbb-0000-0000-0000-000000000002"
+    live = {"dashboard_title": "D", "position": {
+        "CHART-a": {"type": "CHART", "meta": {"chartId": 40, "uuid": a}},
+        "CHART-b": {"type": "CHART", "meta": {"chartId": 41, "uuid": b}}},
+        "metadata": {
+            "chart_configuration": {"40": {"id": 40, "crossFilters": {
+                "scope": {"excluded": [40, 41, 999]}, "chartsInScope": [41]}}},
+            "global_chart_configuration": {"scope": {"excluded": [41]}},
+            "native_filter_configuration": [{"name": "F", "scope": {"excluded": [40]}}],
+            "timed_refresh_immune_slices": [41], "expanded_slices": {"40": True}}}
+    form = source_form("dashboard", live, ids={a: 1, b: 2})
+    assert form["metadata"] == {
+        "chart_configuration": {"1": {"id": 1, "crossFilters": {"scope": {"excluded": [1, 2]}}}},
+        "global_chart_configuration": {"scope": {"excluded": [2]}},
+        "native_filter_configuration": [{"name": "F", "scope": {"excluded": [1]}}],
+        "timed_refresh_immune_slices": [2], "expanded_slices": {"1": True}}
+    # a chart the file's layout does not have keeps its uuid (pull reports the file)
+    assert source_form("dashboard", live, ids={a: 1})["metadata"][
+        "timed_refresh_immune_slices"] == [b]
 
 
 # -- what to pull -----------------------------------------------------------------------------
@@ -264,7 +266,7 @@ def test_all_managed_needs_the_record_and_skips_copies() -> None:
     assert targets.uuids == ("o", "x")
     with pytest.raises(InputError, match="no record"):
         managed_targets(ROWS, None, "p")
-    live = {u: LiveAsset("chart", {"uuid": u}) for u in ("o", "x", "c", "dep")}
+    live = {u: ExportedAsset("chart", {"uuid": u}) for u in ("o", "x", "c", "dep")}
     assert set(pullable(live, targets, record, dependencies=False)) == {"o", "x"}
     assert set(pullable(live, targets, record, dependencies=True)) == {"o", "x", "dep"}
 
@@ -288,7 +290,7 @@ def test_the_real_aspects_files_take_a_title_change_as_a_one_line_edit(
         body = copy.deepcopy(superset_body(asset))
         if asset.kind == "chart":
             body["slice_name"] = f"{body['slice_name']} (v2)"
-        live[asset.uuid] = LiveAsset(asset.kind, body,
+        live[asset.uuid] = ExportedAsset(asset.kind, body,
                                      databases.get(str(body.get("database_uuid"))))
     paths = {settings.display(p): p for _, p in source_files(settings)}
     plan = plan_pull(settings, assets, live, paths)

@@ -11,17 +11,9 @@ import yaml
 from aspects_assets.cli.main import cli
 from aspects_assets.core.i18n.check import check_text
 
-from conftest import DATA, run
+from conftest import DATA, configure, run
 
 CASES = yaml.safe_load((DATA / "i18n" / "check_cases.yaml").read_text())
-
-
-def configure(project: Path, **changes: object) -> Path:
-    config_file = project / "aspects-assets.yaml"
-    config = yaml.safe_load(config_file.read_text())
-    config.update(changes)
-    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-    return project
 
 
 def set_translations(

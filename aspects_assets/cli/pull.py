@@ -9,22 +9,24 @@ import click
 
 from aspects_assets.cli.options import FORMAT_OPTION, AppContext, pass_app
 from aspects_assets.cli.output import echo_json, echo_problem, style
-from aspects_assets.core.pull import (
+from aspects_assets.core.export import ExportedAsset, read_export
+from aspects_assets.core.pull.file_change import (
     CREATED,
     NOT_PULLABLE,
     UNCHANGED,
     UPDATED,
     FileChange,
-    LiveAsset,
+)
+from aspects_assets.core.pull.plan import plan_pull
+from aspects_assets.core.pull.targets import (
     Targets,
     dashboard_targets,
     managed_targets,
-    parse_export,
-    plan_pull,
     pullable,
 )
 from aspects_assets.model.assets import KINDS
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED, InputError
+from aspects_assets.model.text import shorten
 from aspects_assets.project.render import load_assets, source_files
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.live import LiveRow, list_rows, read_record
@@ -33,14 +35,14 @@ _COLOUR = {CREATED: "green", UPDATED: "yellow", NOT_PULLABLE: "red"}
 
 
 def export_live(client: SupersetClient, rows: Mapping[str, LiveRow],
-                targets: Targets) -> dict[str, LiveAsset]:
+                targets: Targets) -> dict[str, ExportedAsset]:
     """The targets as Superset exports them, top-down: a dashboard's export carries
     its charts, datasets and databases."""
-    out: dict[str, LiveAsset] = {}
+    out: dict[str, ExportedAsset] = {}
     for kind in reversed(KINDS):
         ids = [rows[u].id for u in targets.uuids if rows[u].kind == kind and u not in out]
         if ids:
-            out.update(parse_export(client.export(kind, ids)))
+            out.update(read_export(client.export(kind, ids)))
     return out
 
 
@@ -136,6 +138,5 @@ def _print_text(files: tuple[FileChange, ...], targets: Targets,
     if new_strings:
         click.echo(f"{len(new_strings)} new translatable string(s):")
         for text, comment in new_strings:
-            shown = text if len(text) <= 70 else text[:67] + "..."
-            click.echo(f"    {shown!r}  ({comment})")
+            click.echo(f"    {shorten(text, 70)!r}  ({comment})")
         click.echo("Run `aspects-assets extract-translations` to add them to the catalogs.")

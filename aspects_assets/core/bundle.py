@@ -19,6 +19,7 @@ from aspects_assets.core import import_schema
 from aspects_assets.core.layout import chart_nodes
 from aspects_assets.model.assets import FOLDER_OF_KIND, Asset, AssetSet
 from aspects_assets.model.errors import InputError
+from aspects_assets.model.json_text import with_parsed_params
 
 TOP_FOLDER = "aspects_assets_bundle"
 # A fixed timestamp keeps the bundle byte-identical from one build to the next.
@@ -111,8 +112,7 @@ def superset_body(asset: Asset) -> dict[str, Any]:
     if asset.kind == "chart":
         if isinstance(body.get("query_context"), dict):
             body["query_context"] = json.dumps(body["query_context"], ensure_ascii=False)
-        if isinstance(body.get("params"), str):
-            body["params"] = json.loads(body["params"])
+        body = with_parsed_params(body)
     if asset.kind == "dashboard":
         body = _with_chart_ids(_without_dangling_children(body))
     return body

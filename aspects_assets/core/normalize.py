@@ -14,15 +14,13 @@ blanket "drop every null": a value that differs from Superset's default stays.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import yaml
-import yaml_rs
-
-from aspects_assets.model.assets import KIND_OF_FOLDER
+from aspects_assets.core.export import read_export
+from aspects_assets.core.layout import DROP, KEY_PLACES, RefPlace, layout_chart_ids, map_chart_refs
+from aspects_assets.model.json_text import json_data
 
 # Superset's mask for a password in an exported `sqlalchemy_uri` (and the value a
 # source may carry where the real password comes from elsewhere).
@@ -122,7 +120,6 @@ DEFAULTS: dict[str, dict[str, tuple[Any, ...]]] = {
         "chart_configuration": ({},),
         "color_namespace": (None,),
         "color_scheme": ("", None),
-        "color_scheme_domain": ([],),
         "cross_filters_enabled": (True,),
         "expanded_slices": ({},),
         "label_colors": ({},),
@@ -152,24 +149,6 @@ def _is_default(value: Any, options: tuple[Any, ...]) -> bool:
     return any(type(value) is type(option) and value == option for option in options)
 
 
-def _json(value: Any) -> Any:
-    """A JSON column's value as data, whether it came as a string or a mapping.
-
-    Superset stores these as text and the export parses some of them (dataset
-    `extra`, column and metric `extra`, database `extra`, chart `params`) but only
-    when non-empty, and the database export path leaves a dataset's `extra` as a
-    string. A blank string is what Superset's import turns into null.
-    """
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value  # not JSON: compare the text as it is
-    return value
-
-
 # -- databases -------------------------------------------------------------------------
 
 def mask_password(uri: str) -> str:
@@ -187,7 +166,7 @@ def _database(body: Mapping[str, Any]) -> dict[str, Any]:
         # The export masks the password; a source's password (or its mask) is not state
         # we can read back.
         out["sqlalchemy_uri"] = mask_password(out["sqlalchemy_uri"])
-    extra = _json(out.get("extra"))
+    extra = json_data(out.get("extra"))
     if isinstance(extra, dict):
         extra = dict(extra)
         if "schemas_allowed_for_file_upload" in extra:
@@ -196,7 +175,7 @@ def _database(body: Mapping[str, Any]) -> dict[str, Any]:
         # The export fixes a list stored as a JSON string (`parse_extra`).
         schemas = extra.get("schemas_allowed_for_csv_upload")
         if isinstance(schemas, str):
-            extra["schemas_allowed_for_csv_upload"] = _json(schemas)
+            extra["schemas_allowed_for_csv_upload"] = json_data(schemas)
     out["extra"] = extra
     return _without_defaults(out, "database")
 
@@ -217,7 +196,7 @@ def _dataset(body: Mapping[str, Any], database: Mapping[str, Any] | None) -> dic
         out["cache_timeout"] = None
     for key in ("extra", "params", "template_params"):
         if key in out:
-            out[key] = _json(out[key])
+            out[key] = json_data(out[key])
     if out.get("sql") == "":
         # A physical dataset: Superset stores "" and null alike as "no SQL".
         out["sql"] = None
@@ -236,7 +215,7 @@ def _sorted_parts(items: Iterable[Any], name_key: str, part: str) -> list[Any]:
         if isinstance(item, dict):
             item = dict(item)
             if "extra" in item:
-                item["extra"] = _json(item["extra"])
+                item["extra"] = json_data(item["extra"])
             item = _without_defaults(item, part)
         normalized.append(item)
     return sorted(normalized, key=lambda i: str(i.get(name_key)) if isinstance(i, dict) else "")
@@ -256,7 +235,7 @@ _FORM_DATA_LOCAL_IDS = ("datasource", "slice_id", "dashboards")
 
 def _chart(body: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(body)
-    params = _json(out.get("params"))
+    params = json_data(out.get("params"))
     if isinstance(params, dict):
         params = {k: v for k, v in params.items() if k not in _PARAMS_LOCAL_IDS}
         # Import keeps only FORMULA annotation layers (the others point at annotation
@@ -285,7 +264,7 @@ def _query_context(value: Any) -> Any:
     of the instance where it was saved, so they mean nothing here. Everything
     else (queries, columns, metrics, filters) is compared.
     """
-    context = _json(value)
+    context = json_data(value)
     if not isinstance(context, dict):
         return context
     context = {k: v for k, v in context.items() if k != "datasource"}
@@ -304,24 +283,12 @@ def _query_context(value: Any) -> Any:
 
 # -- dashboards ------------------------------------------------------------------------
 
-def _chart_uuid_of_id(position: Mapping[str, Any]) -> dict[int, str]:
-    """Chart id → chart uuid as the dashboard's own layout says (Superset's
-    `build_uuid_to_id_map`): the only way to read the ids in its metadata."""
-    out: dict[int, str] = {}
-    for node in position.values():
-        if isinstance(node, dict) and node.get("type") == "CHART":
-            meta = node.get("meta")
-            if isinstance(meta, dict) and "uuid" in meta and isinstance(meta.get("chartId"), int):
-                out[meta["chartId"]] = str(meta["uuid"])
-    return out
-
-
 def _dashboard(body: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(body)
     position = out.get("position")
     uuid_of: dict[int, str] = {}
     if isinstance(position, dict):
-        uuid_of = _chart_uuid_of_id(position)
+        uuid_of = {chart_id: uuid for uuid, chart_id in layout_chart_ids(position)}
         out["position"] = {key: _layout_node(node) for key, node in position.items()}
     metadata = out.get("metadata")
     if isinstance(metadata, dict):
@@ -342,12 +309,17 @@ def _layout_node(node: Any) -> Any:
 # show_native_filters: removed by every import (Superset PR 23228).
 # default_filters, filter_scopes: the legacy filter-box configuration, removed by every
 #   import (`migrate_dashboard`, which turns filter boxes into native filters).
-# shared_label_colors, map_label_colors: derived by the frontend from the labels its
-#   charts show, and written back by the dashboard page itself when an editor merely
-#   opens it (`PUT /api/v1/dashboard/<id>/colors?mark_updated=false`, which does not
-#   even move `changed_on`). The colors a user sets are in `label_colors`, compared.
+# color_scheme_domain, shared_label_colors, map_label_colors: colour-scale state the
+#   dashboard page derives and writes back by itself when anyone merely opens it
+#   (`applyDashboardLabelsColorOnLoad`, then `PUT /api/v1/dashboard/<id>/colors
+#   ?mark_updated=false`, which does not even move `changed_on`): the colours of
+#   `color_scheme` as the frontend's registry has them, the labels shared by several
+#   charts, and the colour each label got. What an author sets is compared:
+#   `color_scheme` and the colours of `label_colors` (which that PUT writes back as
+#   they are). See docs/architecture.md, "Looking at a dashboard".
 _METADATA_DROPPED = frozenset({"show_native_filters", "default_filters", "filter_scopes",
-                               "shared_label_colors", "map_label_colors"})
+                               "color_scheme_domain", "shared_label_colors",
+                               "map_label_colors"})
 
 
 def _dashboard_metadata(metadata: Mapping[str, Any], uuid_of: Mapping[int, str]
@@ -356,65 +328,25 @@ def _dashboard_metadata(metadata: Mapping[str, Any], uuid_of: Mapping[int, str]
     import (`update_id_refs`, `update_cross_filter_scoping`) remaps them: where the
     import drops an id its layout does not know, so does this."""
 
-    def ref(chart_id: Any) -> Any:
-        # An id the layout does not know stays as it is (import fails on it, or keeps it).
-        return uuid_of.get(chart_id, chart_id) if isinstance(chart_id, int) else chart_id
+    def uuid(ref: Any, place: RefPlace) -> Any:
+        if place == "configuration id":
+            return DROP  # `id` repeats the key; import rewrites it
+        if place in KEY_PLACES:  # a chart id as a mapping key (a string)
+            try:
+                found = uuid_of.get(int(ref))
+            except (TypeError, ValueError):
+                found = None
+        else:
+            found = uuid_of.get(ref) if isinstance(ref, int) else None
+        if found is not None:
+            return found
+        # Import drops an exclusion, or a configuration, of a chart not in the layout;
+        # another id the layout does not know stays as it is (import fails on it, or
+        # keeps it).
+        return DROP if place in ("excluded", "configuration") else ref
 
-    def known(ids: Any) -> Any:
-        if not isinstance(ids, list):
-            return ids
-        return [uuid_of[i] for i in ids if isinstance(i, int) and i in uuid_of]
-
-    def key_of(old: Any) -> str | None:  # a chart id as a mapping key (a string)
-        try:
-            return uuid_of.get(int(old))
-        except (TypeError, ValueError):
-            return None
-
-    out = dict(metadata)
-
-    if isinstance(out.get("timed_refresh_immune_slices"), list):
-        out["timed_refresh_immune_slices"] = [ref(i) for i in out["timed_refresh_immune_slices"]]
-    if isinstance(out.get("expanded_slices"), dict):
-        out["expanded_slices"] = {
-            key_of(k) or k: v for k, v in out["expanded_slices"].items()}
-    if isinstance(out.get("native_filter_configuration"), list):
-        out["native_filter_configuration"] = [
-            _scoped(f, known) if isinstance(f, dict) else f
-            for f in out["native_filter_configuration"]
-        ]
-    if isinstance(out.get("global_chart_configuration"), dict):
-        out["global_chart_configuration"] = _scoped(out["global_chart_configuration"], known)
-    if isinstance(out.get("chart_configuration"), dict):
-        configuration: dict[str, Any] = {}
-        for old, config in out["chart_configuration"].items():
-            new = key_of(old)
-            if new is None:
-                continue  # import drops a configuration of a chart not in the layout
-            if isinstance(config, dict):
-                # `id` repeats the key; import rewrites it.
-                config = {k: v for k, v in config.items() if k != "id"}
-                if isinstance(config.get("crossFilters"), dict):
-                    config["crossFilters"] = _scoped(config["crossFilters"], known)
-            configuration[new] = config
-        out["chart_configuration"] = configuration
-    return _without_defaults(out, "dashboard_metadata", _METADATA_DROPPED)
-
-
-def _scoped(part: Mapping[str, Any], known: Callable[[Any], Any]) -> dict[str, Any]:
-    """A native filter or cross-filter configuration: `scope.excluded` by uuid, as
-    import remaps it; `chartsInScope` dropped.
-
-    `chartsInScope` is derived by Superset's frontend from `scope` and the layout on
-    every save, and import does not remap it: after an import it holds the ids of
-    the instance the source came from, after a save in the UI the local ones. Its
-    ids can be read on neither side; `scope`, which it is computed from, is compared.
-    """
-    out = {k: v for k, v in part.items() if k != "chartsInScope"}
-    scope = out.get("scope")
-    if isinstance(scope, dict) and "excluded" in scope:
-        out["scope"] = {**scope, "excluded": known(scope["excluded"])}
-    return out
+    return _without_defaults(map_chart_refs(metadata, uuid), "dashboard_metadata",
+                             _METADATA_DROPPED)
 
 
 # -- entry points ----------------------------------------------------------------------
@@ -444,81 +376,8 @@ def normalize(kind: str, body: Mapping[str, Any], *,
     return normalizer(body)
 
 
-def kind_of_path(path: str) -> str | None:
-    """The asset kind of an export file (`charts/Name_12.yaml` → chart), or None."""
-    folder, _, _ = path.partition("/")
-    return KIND_OF_FOLDER.get(folder)
-
-
-# -- reading an export fast -------------------------------------------------------------
-
-# PyYAML through libyaml (CSafeLoader) reads about 2.5 MB/s here: about 6 s for the
-# 16 MB export of 2,900 assets, nearly all of it building PyYAML's node objects.
-# `yaml_rs` (a YAML parser in Rust, a dependency for this reason) reads the same
-# files about six times faster. It follows YAML 1.2 (and is lax with `_`), while
-# Superset writes YAML 1.1 with PyYAML: the two read some unquoted scalars
-# differently ("1e5", "09", "0o7", "_1" are strings in 1.1, numbers there), so a
-# file that has any such scalar, or a plain timestamp, is read by PyYAML instead.
-# Every other plain number PyYAML writes is canonical (`12`, `-3`, `1.5`,
-# `1.0e-05`, `.inf`), which both read alike.
-_FAST_YAML: Any = yaml_rs
-_END = rb"(?::(?: |$)|[ ]*$)"  # what ends a plain key or value in block style
-_CANONICAL_NUMBER = rb"(?:-?(?:0|[1-9][0-9]*)|-?[0-9]+\.[0-9]+(?:e[-+][0-9]+)?|-?\.inf|\.nan)"
-_NUMBERISH = (rb"(?:[-+]?[0-9_]*\.?[0-9_]*(?:[eE][-+]?[0-9_]+)?|[-+]?0[oOxXbB][0-9a-fA-F_]+"
-              rb"|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN))")
-# A plain scalar that looks like a number, has a digit or a dot, and is not written
-# the way PyYAML writes numbers; or a plain date.
-_READ_DIFFERENTLY = (
-    rb"(?=[-+._0-9])(?:(?!" + _CANONICAL_NUMBER + _END + rb")(?=[-+._0-9a-zA-Z]*[0-9.])"
-    + _NUMBERISH + _END + rb"|[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?)")
-# ...as a value ("key: 1e5"), or at the start of a line: a key or a list item. Three
-# searches with a literal start are several times faster than one with `^`.
-_AFTER_KEY = re.compile(rb"(?m): " + _READ_DIFFERENTLY)
-_LINE_START = re.compile(rb"(?m)\n[ ]*+(?:- )*+" + _READ_DIFFERENTLY)
-_FIRST_LINE = re.compile(rb"(?m)[ ]*+(?:- )*+" + _READ_DIFFERENTLY)
-
-
-def _read_alike(content: bytes) -> bool:
-    """True when a YAML 1.2 parser reads `content` (PyYAML's block output) as PyYAML does."""
-    return not (_AFTER_KEY.search(content) or _LINE_START.search(content)
-                or _FIRST_LINE.match(content))
-
-
-def load_yaml(content: bytes, *, fast: bool = True) -> Any:
-    """One export file as data, exactly as PyYAML's `safe_load` reads it."""
-    if fast and _read_alike(content):
-        try:
-            return _FAST_YAML.loads(content.decode("utf-8"), parse_datetime=False)
-        except Exception:  # anything it cannot read, PyYAML reads (or rejects)
-            pass
-    return yaml.load(content, Loader=yaml.CSafeLoader)
-
-
-def normalize_all(files: Mapping[str, bytes], *,
-                  databases: Mapping[str, Mapping[str, Any]] | None = None,
-                  ) -> dict[str, tuple[str, dict[str, Any]]]:
+def normalize_all(files: Mapping[str, bytes]) -> dict[str, tuple[str, dict[str, Any]]]:
     """An export's files (path without the top folder → YAML) as uuid → (kind,
-    normalized body).
-
-    File names are ignored: assets are matched by uuid. Files that are no asset
-    (metadata.yaml, queries, themes, tags) are skipped. A dataset's database is
-    looked up in the export (Superset exports it with its datasets), else in
-    `databases` (uuid → body).
-    """
-    parsed: list[tuple[str, dict[str, Any]]] = []
-    database_of: dict[str, Mapping[str, Any]] = dict(databases or {})
-    for path, content in files.items():
-        kind = kind_of_path(path)
-        if kind is None or not path.endswith((".yaml", ".yml")):
-            continue
-        body = load_yaml(content)
-        if not isinstance(body, dict) or "uuid" not in body:
-            continue
-        parsed.append((kind, body))
-        if kind == "database":
-            database_of[str(body["uuid"])] = body
-    out: dict[str, tuple[str, dict[str, Any]]] = {}
-    for kind, body in parsed:
-        database = database_of.get(str(body.get("database_uuid"))) if kind == "dataset" else None
-        out[str(body["uuid"])] = (kind, normalize(kind, body, database=database))
-    return out
+    normalized body)."""
+    return {uuid: (asset.kind, normalize(asset.kind, asset.body, database=asset.database))
+            for uuid, asset in read_export(files).items()}

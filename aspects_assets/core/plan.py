@@ -6,7 +6,6 @@ asset. Pure: it takes data and returns data.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,8 @@ from aspects_assets.core.access import desired_domains, desired_roles
 from aspects_assets.core.bundle import superset_body
 from aspects_assets.core.normalize import normalize
 from aspects_assets.model.assets import KINDS, Asset, AssetSet
+from aspects_assets.model.keypath import key_text
+from aspects_assets.model.text import shorten
 from aspects_assets.project.settings import Settings
 
 CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
@@ -30,7 +31,8 @@ class FieldChange:
     new: Any
 
     def as_text(self) -> str:
-        return f"{self.path}: {shorten(self.old)} → {shorten(self.new)}"
+        return (f"{self.path}: {shorten(repr(self.old), MAX_VALUE_CHARS)} → "
+                f"{shorten(repr(self.new), MAX_VALUE_CHARS)}")
 
 
 @dataclass(frozen=True)
@@ -88,25 +90,6 @@ class Plan:
         return out
 
 
-def shorten(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
-
-
-_PATH_PART = re.compile(r"\[('(?:[^'\\]|\\.)*'|\d+)\]")
-
-
-def dotted(path: str) -> str:
-    """deepdiff's `root['a'][0]['b']` as `a[0].b`."""
-    out = ""
-    for part in _PATH_PART.findall(path):
-        if part.startswith("'"):
-            out += ("." if out else "") + part[1:-1]
-        else:
-            out += f"[{part}]"
-    return out
-
-
 def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     if old == new:
         return ()  # the common case, and DeepDiff is costly even on equal input
@@ -118,7 +101,8 @@ def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Field
                                                "iterable_item_added") else None
             after = item.t2 if kind not in ("dictionary_item_removed",
                                               "iterable_item_removed") else None
-            changes.append(FieldChange(dotted(item.path()), _plain(before), _plain(after)))
+            changes.append(FieldChange(key_text(item.path(output_format="list")),
+                                       _plain(before), _plain(after)))
     return tuple(sorted(changes, key=lambda c: c.path))
 
 

@@ -30,6 +30,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.retry import Retry
 
 from aspects_assets.model.errors import InputError, SupersetError
+from aspects_assets.model.text import shorten
 from aspects_assets.project.settings import MASKED_PASSWORD, Settings
 
 API = "/api/v1"
@@ -135,7 +136,7 @@ def _error_text(response: requests.Response) -> tuple[str, Any]:
         payload = response.json()
     except ValueError:
         body = response.text.strip().replace("\n", " ")
-        return (body[:200] + ("…" if len(body) > 200 else "")) or response.reason, None
+        return shorten(body, 200) or response.reason, None
     if isinstance(payload, dict):
         message = payload.get("message") or payload.get("msg")
         if message is None and payload.get("errors"):
@@ -143,7 +144,7 @@ def _error_text(response: requests.Response) -> tuple[str, Any]:
             message = first.get("message") if isinstance(first, dict) else first
         return (json.dumps(message, ensure_ascii=False) if not isinstance(message, str)
                 else message) or response.reason, payload
-    return str(payload)[:200], payload
+    return shorten(str(payload), 200), payload
 
 
 class SupersetClient:

@@ -179,6 +179,51 @@ def test_dashboard_edited_through_the_api_is_found_and_restored(
     assert code == 0, output
 
 
+# The colours of Superset's default categorical scheme, as its frontend registry has them.
+SUPERSET_COLORS = ["#1FA8C9", "#454E7C", "#5AC189", "#FF7F44", "#666666", "#E04355",
+                   "#FCC700", "#A868B7", "#3CCCCB", "#A38F79", "#8FD3E4", "#A1A6BD",
+                   "#ACE1C4", "#FEC0A1", "#B2B2B2", "#EFA1AA", "#FDE380", "#D3B3DA",
+                   "#9EE5E5", "#D1C6BC"]
+
+
+def viewed_in_the_browser(client: SupersetClient, dashboard_id: int) -> None:
+    """What Superset 6.1's dashboard page PUTs by itself when someone opens a dashboard
+    (`applyDashboardLabelsColorOnLoad`, then `storeDashboardColorConfig`): the colours
+    of its scheme, the labels its charts share and the colour each label got."""
+    metadata = json.loads(client.dashboard(dashboard_id)["json_metadata"] or "{}")
+    scheme = metadata.get("color_scheme")
+    labels = ["Course A", "Course B", "Other"]
+    body = {"color_namespace": metadata.get("color_namespace"), "color_scheme": scheme,
+            "color_scheme_domain": SUPERSET_COLORS if scheme else [],
+            "shared_label_colors": labels[:2],
+            "map_label_colors": dict(zip(labels, SUPERSET_COLORS, strict=False)),
+            "label_colors": metadata.get("label_colors") or {}}
+    client.request("PUT", f"/api/v1/dashboard/{dashboard_id}/colors",
+                   params={"mark_updated": "false"},
+                   json={k: v for k, v in body.items() if v is not None})
+
+
+def test_dashboards_looked_at_in_the_browser_make_no_difference(
+    project: Path, superset_env: dict[str, str], client: SupersetClient
+) -> None:
+    synced(project, superset_env)
+    dashboards = client.list_all("dashboard", ["id", "uuid", "changed_on_utc"])
+    for dashboard in dashboards:
+        viewed_in_the_browser(client, dashboard["id"])
+    viewed = [json.loads(client.dashboard(d["id"])["json_metadata"]) for d in dashboards]
+    assert all(m["map_label_colors"] for m in viewed)
+    assert any(m["color_scheme_domain"] for m in viewed)
+    # changed_on does not move: only a field-by-field comparison could see this
+    assert {d["uuid"]: d["changed_on_utc"] for d in dashboards} == {
+        d["uuid"]: d["changed_on_utc"]
+        for d in client.list_all("dashboard", ["uuid", "changed_on_utc"])}
+    code, output, _ = cli(project, superset_env, "diff")
+    assert code == 0, output
+    code, output, report = cli(project, superset_env, "import", "--verify", "--format", "json")
+    assert code == 0, output
+    assert report["import_requests"] == 0, output
+
+
 def test_roles_and_embedding_read_back_through_the_api(
     project: Path, superset_env: dict[str, str], client: SupersetClient
 ) -> None:

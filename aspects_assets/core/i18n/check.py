@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aspects_assets.model.text import shorten
 from aspects_assets.project.catalogs import Entry, LocaleCatalog
 
 _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
@@ -32,13 +33,9 @@ class Finding:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{self.locale}: {where}: {self.message}: {_short(self.source)!r} → " + repr(
-            _short(self.translation)
+        return f"{self.locale}: {where}: {self.message}: {shorten(self.source, 60)!r} → " + repr(
+            shorten(self.translation, 60)
         )
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _tags(text: str) -> Counter[str]:

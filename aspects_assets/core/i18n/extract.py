@@ -24,6 +24,7 @@ from aspects_assets.core.i18n.localize import label_context
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, ValidationFailed, yaml_error
 from aspects_assets.model.locales import normalize_locale
+from aspects_assets.model.text import shorten
 from aspects_assets.project.catalogs import (
     TEMPLATE_NAME,
     Entry,
@@ -297,4 +298,4 @@ def import_legacy(settings: Settings, path: Path, *, as_locale: str | None = Non
 
 def describe(value: Any) -> str:
     text = str(value).replace("\n", "\\n")
-    return text if len(text) <= 70 else text[:67] + "..."
+    return shorten(text, 70)

@@ -14,21 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aspects_assets.core.i18n.fields import (
-    KeyPath,
-    LabelPlan,
-    Text,
-    plan_labels,
-    rename_labels,
-    set_at,
-    set_many,
-    texts,
-    with_parsed_params,
-)
+from aspects_assets.core.i18n.fields import Text, texts
+from aspects_assets.core.i18n.labels import LabelPlan, plan_labels, rename_labels
 from aspects_assets.core.layout import chart_nodes, filter_targets, native_filters
 from aspects_assets.core.validate import is_uuid
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.errors import Problem
+from aspects_assets.model.json_text import with_parsed_params
+from aspects_assets.model.keypath import KeyPath, set_at, set_many
 from aspects_assets.project.catalogs import Catalogs, LocaleCatalog
 from aspects_assets.project.settings import Settings
 

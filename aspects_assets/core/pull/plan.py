@@ -1,0 +1,76 @@
+"""The whole pull: what pulling the exported assets does to the sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from aspects_assets.core.export import ExportedAsset
+from aspects_assets.core.i18n.extract import asset_texts
+from aspects_assets.core.pull.file_change import (
+    CREATED,
+    FileChange,
+    Renderer,
+    new_file_path,
+    new_file_text,
+    update_file,
+)
+from aspects_assets.core.pull.round_trip import NotPullable
+from aspects_assets.model.assets import KINDS, AssetSet
+from aspects_assets.project.settings import Settings
+
+
+@dataclass(frozen=True)
+class PullPlan:
+    files: tuple[FileChange, ...]
+    new_strings: tuple[tuple[str, str], ...]  # (text, what it is)
+
+    def of_status(self, status: str) -> list[FileChange]:
+        return [f for f in self.files if f.status == status]
+
+
+def plan_pull(settings: Settings, originals: AssetSet, live: Mapping[str, ExportedAsset],
+              paths: Mapping[str, Path]) -> PullPlan:
+    """What pulling `live` does to the sources. `originals` are the rendered sources,
+    `paths` their display name → file."""
+    renderer = Renderer(settings)
+    local = originals.by_uuid()
+    databases = {a.uuid: a for a in originals.of_kind("database")}
+    database_names = {u: str(a.body.get("database_name") or "") for u, a in databases.items()}
+    taken: set[Path] = set()
+    changes: list[FileChange] = []
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    for item in sorted(live.values(), key=lambda a: (order[a.kind], a.title, a.uuid)):
+        asset = local.get(item.uuid)
+        if asset is None:
+            path = new_file_path(item, settings, taken, database_names)
+            taken.add(path)
+            changes.append(FileChange(item.kind, item.uuid, item.title, path,
+                                      settings.display(path), CREATED, new_file_text(item)))
+            continue
+        path = paths[asset.source]
+        database = databases.get(str(asset.body.get("database_uuid"))) \
+            if asset.kind == "dataset" else None
+        changes.append(update_file(item, asset, path.read_text(encoding="utf-8"), path,
+                                   asset.source, renderer, database))
+    return PullPlan(tuple(changes), _new_strings(originals, changes, renderer))
+
+
+def _new_strings(originals: AssetSet, changes: Iterable[FileChange], renderer: Renderer
+                 ) -> tuple[tuple[str, str], ...]:
+    written = {c.uuid: c for c in changes if c.text is not None}
+    if not written:
+        return ()
+    after = [a for a in originals if a.uuid not in written]
+    for change in written.values():
+        try:
+            after.append(renderer.asset(change.kind, change.text or "", change.display))
+        except NotPullable:
+            continue
+    known = {t.text for t in asset_texts(originals)}
+    seen: dict[str, str] = {}
+    for text in asset_texts(AssetSet.of(after)):
+        if text.text not in known and text.text not in seen:
+            seen[text.text] = text.comment
+    return tuple(seen.items())
