@@ -6,7 +6,7 @@ SUPERSET_LOCAL := scripts/superset-local
 # The tests talk to the Superset that superset-up starts (another port: SUPERSET_LOCAL_PORT).
 export SUPERSET_URL ?= http://127.0.0.1:$(or $(SUPERSET_LOCAL_PORT),8088)
 
-.PHONY: venv system-deps superset-up superset-down demo test test-unit test-superset-5 lint bench
+.PHONY: venv system-deps superset-up superset-down demo test test-unit test-superset-5 test-workers lint bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,18 @@ test-superset-5: venv system-deps
 	SUPERSET_URL=http://127.0.0.1:8089 ASPECTS_TEST_SUPERSET_VERSION=5.0.0 \
 		$(BIN)/pytest -q -m integration tests/integration/test_import_live.py \
 		tests/integration/test_lock_live.py tests/integration/test_corpus_live.py
+
+# Production Supersets run several gunicorn workers: two imports at once land on
+# different workers and must still take turns. Its own Superset (WORKERS_PORT);
+# the tests' reset restarts it with the same worker options.
+WORKERS_PORT ?= 8090
+WORKER_ARGS ?= -w 4 -k gthread --threads 4
+WORKER_TESTS ?= tests/integration/test_lock_live.py
+test-workers: venv system-deps
+	SUPERSET_LOCAL_PORT=$(WORKERS_PORT) SUPERSET_LOCAL_WORKER_ARGS='$(WORKER_ARGS)' \
+		$(SUPERSET_LOCAL) start
+	SUPERSET_URL=http://127.0.0.1:$(WORKERS_PORT) SUPERSET_LOCAL_WORKER_ARGS='$(WORKER_ARGS)' \
+		$(BIN)/pytest -q -m integration $(WORKER_TESTS)
 
 bench: venv
 	$(BIN)/python benchmarks/bench_build_2026.py
