@@ -159,6 +159,9 @@ class FakeProcesses(Processes):
     def me(self) -> Process:
         return HERE
 
+    def alive(self, pid: int) -> bool:
+        return pid in self.running
+
     def started(self, pid: int) -> str | None:
         return self.running.get(pid)
 
@@ -205,8 +208,13 @@ def test_a_lease_renewed_in_time_is_never_taken() -> None:
     fake = FakeClock()
     fake.on_sleep.append(lambda t: templates.update_css_template(
         1, NAME, row(elsewhere, beat=int(t // 100))) if t % 100 == 0 else None)
-    with pytest.raises(LockTimeout, match=r"holds the lock: ci@ci-9 \(pid 4242\)"):
+    with pytest.raises(LockTimeout) as timeout:
         hold_at(templates, fake, timeout_s=1000)
+    assert str(timeout.value) == (
+        "another import of project 'p' holds the lock: ci@ci-9 (pid 4242), since 1970-01-01 "
+        "00:00:00 UTC. Waited 1000 s; run again when it is done (it is free once not renewed "
+        "for 120 s, or at once when its process on this host is gone); `aspects-assets "
+        "unlock` removes a lock by hand.")
     assert templates.deleted == [] and list(templates.rows) == [1]
 
 
@@ -392,15 +400,28 @@ def test_this_process_is_known_by_its_start_and_a_zombie_is_not_alive() -> None:
     child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
                              stdin=subprocess.PIPE)
     started = processes.started(child.pid)
+    assert processes.alive(child.pid)
     assert started is not None and started != me.started
     assert child.stdin is not None
     child.stdin.close()  # it ends; unreaped, it stays a zombie
     for _ in range(1000):
-        if processes.started(child.pid) is None:
+        if not processes.alive(child.pid):
             break
         time.sleep(0.01)
-    assert processes.started(child.pid) is None, "a zombie is no live holder"
+    assert not processes.alive(child.pid), "a zombie is no live holder"
+    assert processes.started(child.pid) == started, "its pid is not free yet"
     assert child.poll() == 0
+    assert not processes.alive(child.pid)
+
+
+def test_a_process_that_proc_hides_is_asked_for_by_signal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """/proc mounted with hidepid shows no other user's process: it may still run."""
+    monkeypatch.setattr("aspects_assets.superset.lock._stat", lambda pid: None)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert Processes().alive(os.getpid()) and not Processes().alive(child.pid)
+    assert Processes().started(os.getpid()) is None
 
 
 def test_the_rows_of_other_names_are_not_listed_as_locks() -> None:

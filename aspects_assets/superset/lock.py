@@ -95,7 +95,7 @@ class Process:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Process | None:
         host, pid = data.get("host"), data.get("pid")
-        if not isinstance(host, str) or not isinstance(pid, int):
+        if not isinstance(host, str) or not isinstance(pid, int) or pid <= 0:
             return None
         text = {k: v if isinstance(v := data.get(k), str) else None
                 for k in ("started", "boot", "pidns")}
@@ -120,15 +120,31 @@ class Processes:
         return Process(socket.gethostname(), pid, self.started(pid),
                        _read("/proc/sys/kernel/random/boot_id"), pidns)
 
+    def alive(self, pid: int) -> bool:
+        """Whether process `pid` runs (its zombie does not)."""
+        stat = _stat(pid)
+        if stat is not None:
+            return stat[0] not in ("Z", "X")  # field 3 of proc(5), the state
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # another user's, which /proc may hide (hidepid)
+            return True
+        return True
+
     def started(self, pid: int) -> str | None:
-        """When the live process `pid` started (clock ticks after boot); None when
-        there is none, or only its zombie."""
-        stat = _read(f"/proc/{pid}/stat")
-        if stat is None:
-            return None
-        fields = stat.rpartition(")")[2].split()  # the name in (...) may hold spaces
-        state, starttime = fields[0], fields[19]  # fields 3 and 22 of proc(5)
-        return None if state in ("Z", "X") else starttime
+        """When process `pid` started (clock ticks after boot), None if unknown."""
+        stat = _stat(pid)
+        return stat[19] if stat is not None else None  # field 22 of proc(5)
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the process's name (which may hold
+    spaces and parentheses)."""
+    stat = _read(f"/proc/{pid}/stat")
+    fields = stat.rpartition(")")[2].split() if stat else []
+    return fields if len(fields) > 19 else None
 
 
 def _read(path: str) -> str | None:
@@ -238,8 +254,10 @@ def process_alive(row: LockRow, processes: Processes) -> bool | None:
     here = processes.me()
     if holder is None or not holder.same_machine(here):
         return None
-    started = processes.started(holder.pid)
-    return started is not None and (holder.started is None or started == holder.started)
+    if not processes.alive(holder.pid):
+        return False
+    started = processes.started(holder.pid)  # another start: the pid was reused
+    return started is None or holder.started is None or started == holder.started
 
 
 class _Judge:
@@ -363,11 +381,13 @@ def project_lock(client: SupersetClient, project: str, *, timeout_s: float,
                 mine = None  # (or someone removed it): take a new one when it is free
             who = locks[0].who() if locks else "unknown"
             if clock.monotonic() >= deadline:
+                held = locks[0].lease_s if locks else None
+                free = (f"it is free once not renewed for {held:.0f} s" if held else
+                        f"it expires {LEGACY_TTL_S // 60} min after it was taken")
                 raise LockTimeout(
                     f"another import of project {project!r} holds the lock: {who}. Waited "
-                    f"{timeout_s:.0f} s; run again when it is done. A lock whose holder "
-                    f"stopped renewing it is free after its lease ({lease:.0f} s here), one "
-                    f"whose process on this host is gone at once; {UNLOCK_HINT}.")
+                    f"{timeout_s:.0f} s; run again when it is done ({free}, or at once "
+                    f"when its process on this host is gone); {UNLOCK_HINT}.")
             if not told and locks:
                 on_wait(f"waiting for another import of project {project!r} to finish "
                         f"(lock held by {who}); if that run is gone, {UNLOCK_HINT}")
