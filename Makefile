@@ -6,7 +6,7 @@ SUPERSET_LOCAL := scripts/superset-local
 # The tests talk to the Superset that superset-up starts (another port: SUPERSET_LOCAL_PORT).
 export SUPERSET_URL ?= http://127.0.0.1:$(or $(SUPERSET_LOCAL_PORT),8088)
 
-.PHONY: venv system-deps superset-up superset-down demo test test-unit test-superset-5 test-mysql lint bench
+.PHONY: venv system-deps superset-up superset-down demo test test-unit test-superset-5 test-mysql test-workers lint bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,12 @@ lint: venv
 	$(BIN)/mypy
 
 # The whole suite: unit and integration tests against Superset 6.1 on PostgreSQL,
-# then the live core again on MySQL-compatible metadata (test-mysql).
+# then the live core again on MySQL-compatible metadata (test-mysql) and the lock
+# and import tests on a Superset with several workers (test-workers).
 test: venv system-deps superset-up lint
 	$(BIN)/pytest -q
 	$(MAKE) test-mysql
+	$(MAKE) test-workers
 
 test-unit: venv system-deps
 	$(BIN)/pytest -q -m "not integration"
@@ -60,6 +62,18 @@ test-mysql: venv system-deps
 	SUPERSET_LOCAL_METADATA=mysql SUPERSET_LOCAL_PORT=$(MYSQL_PORT) $(SUPERSET_LOCAL) start
 	SUPERSET_LOCAL_METADATA=mysql SUPERSET_URL=http://127.0.0.1:$(MYSQL_PORT) \
 		$(BIN)/pytest -q -m integration $(MYSQL_TESTS)
+
+# Production Supersets run several gunicorn workers: two imports at once land on
+# different workers and must still take turns. Its own Superset (WORKERS_PORT);
+# the tests' reset restarts it with the same worker options.
+WORKERS_PORT ?= 8097
+WORKER_ARGS ?= -w 4 -k gthread --threads 4
+WORKER_TESTS ?= tests/integration/test_lock_live.py tests/integration/test_import_live.py
+test-workers: venv system-deps
+	SUPERSET_LOCAL_PORT=$(WORKERS_PORT) SUPERSET_LOCAL_WORKER_ARGS='$(WORKER_ARGS)' \
+		$(SUPERSET_LOCAL) start
+	SUPERSET_URL=http://127.0.0.1:$(WORKERS_PORT) SUPERSET_LOCAL_WORKER_ARGS='$(WORKER_ARGS)' \
+		$(BIN)/pytest -q -m integration $(WORKER_TESTS)
 
 bench: venv
 	$(BIN)/python benchmarks/bench_build_2026.py

@@ -36,6 +36,7 @@ LAZY_COMMANDS = {
     "import": "aspects_assets.cli.live:import_",
     "pull": "aspects_assets.cli.pull:pull",
     "translations": "aspects_assets.cli.translations:translations",
+    "unlock": "aspects_assets.cli.unlock:unlock",
 }
 
 
