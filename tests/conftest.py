@@ -172,3 +172,21 @@ def client(superset_env: dict[str, str]):  # type: ignore[no-untyped-def]
 
     return SupersetClient(superset_env["SUPERSET_URL"], superset_env["SUPERSET_USERNAME"],
                           superset_env["SUPERSET_PASSWORD"])
+
+
+@pytest.fixture(scope="session")
+def aspects_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tutor-contrib-aspects 6.1.0 package from PyPI, unpacked: its
+    `tutoraspects/` folder (roles, row-level security, retired uuids)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    folder = tmp_path_factory.mktemp("aspects-wheel")
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q",
+                    "--disable-pip-version-check", "tutor-contrib-aspects==6.1.0",
+                    "-d", str(folder)], check=True, capture_output=True)
+    wheel = next(folder.glob("*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(folder / "unpacked")
+    return folder / "unpacked" / "tutoraspects"

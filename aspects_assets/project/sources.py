@@ -24,17 +24,25 @@ class Rendered:
     problems: tuple[Problem, ...]
 
 
-def render_folder(settings: Settings, folder: str) -> Rendered:
-    """Every `*.yaml` under `assets/<folder>/` (a missing folder is no files)."""
+def _no_patch(name: str) -> str:
+    """Tutor's `patch()`, which Open edX Aspects' templates call (`roles.json`):
+    outside Tutor nothing is patched in."""
+    return ""
+
+
+def render_folder(settings: Settings, folder: str, patterns: tuple[str, ...] = ("*.yaml",)
+                  ) -> Rendered:
+    """Every file matching `patterns` under `assets/<folder>/` (a missing folder is
+    no files). JSON files are read as YAML, of which JSON is a part."""
     root = settings.assets_dir / folder
     if not root.exists():
         return Rendered((), ())
     env = jinja_environment(settings.templates_dir)
-    context = dict(settings.variables)
+    context = {"patch": _no_patch, **settings.variables}
     documents: list[Document] = []
     problems: list[Problem] = []
     try:
-        paths = sorted(root.rglob("*.yaml"))
+        paths = sorted({p for pattern in patterns for p in root.rglob(pattern)})
     except OSError as exc:
         return Rendered((), (Problem("error", settings.display(root), "",
                                      f"cannot read the folder: {exc.strerror or exc}"),))
