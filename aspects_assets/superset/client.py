@@ -496,6 +496,35 @@ class SupersetClient:
             "result"]
         return result
 
+    # -- role permissions ------------------------------------------------------------------
+
+    def permission_pairs(self) -> dict[tuple[str, str], int]:
+        """(permission name, view menu name) → the id of that permission on that view."""
+        rows = self.list_all("security/permissions-resources",
+                             ["id", "permission.name", "view_menu.name"])
+        return {(str(r["permission"]["name"]), str(r["view_menu"]["name"])): int(r["id"])
+                for r in rows if r.get("permission") and r.get("view_menu")}
+
+    def role_permissions(self, role_id: int) -> frozenset[tuple[str, str]]:
+        rows = self.get_json(f"{API}/security/roles/{role_id}/permissions/")["result"]
+        return frozenset((str(r["permission_name"]), str(r["view_menu_name"])) for r in rows)
+
+    def set_role_permissions(self, role_id: int, permission_ids: list[int]) -> None:
+        """Replace the role's permissions with exactly these."""
+        self.request("POST", f"{API}/security/roles/{role_id}/permissions",
+                     json={"permission_view_menu_ids": sorted(permission_ids)})
+
+    def delete_role(self, role_id: int) -> None:
+        self.request("DELETE", f"{API}/security/roles/{role_id}")
+
+    def role_holders(self) -> dict[str, int]:
+        """Role name → how many users hold it."""
+        counts: dict[str, int] = {}
+        for user in self.list_all("security/users", ["id", "roles.name"]):
+            for role in user.get("roles") or []:
+                counts[str(role["name"])] = counts.get(str(role["name"]), 0) + 1
+        return counts
+
     # -- row-level security filters -------------------------------------------------------
 
     def rls_filters(self) -> list[dict[str, Any]]:
