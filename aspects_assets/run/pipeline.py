@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aspects_assets.core.conditional import include_conditions
 from aspects_assets.core.i18n.localize import label_problems, localize, make_context
 from aspects_assets.core.validate import errors_in, validate
 from aspects_assets.model.assets import AssetSet
@@ -65,8 +66,8 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     `locales` narrows the copies to some of the configured locales."""
     chosen = selected_locales(settings, locales)
     loaded = load_assets(settings)
-    problems = list(loaded.problems)
-    assets = loaded.assets
+    assets, conditions = include_conditions(loaded.assets, settings.variables)
+    problems = [*loaded.problems, *conditions]
     if settings.locales:
         context = make_context(assets)
         problems += label_problems(assets, context.labels)
