@@ -151,7 +151,8 @@ def main() -> None:
                  f"{build_s:.2f} s of work after interpreter start; peak RSS {build_rss:.0f} MB; "
                  f"{assets}"))
 
-    client = SupersetClient(url, "admin", "admin")
+    # A raw POST of the whole bundle may take minutes on a loaded machine.
+    client = SupersetClient(url, "admin", "admin", timeout=(5.0, 1800.0))
     bundle = (work / "bundle.zip").read_bytes()
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         passwords = {name.split("/", 1)[1]: "bench-password" for name in archive.namelist()
