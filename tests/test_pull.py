@@ -32,9 +32,9 @@ from aspects_assets.core.pull import (
 )
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
+from aspects_assets.model.snapshot import LiveRow
 from aspects_assets.project.render import load_assets, source_files
 from aspects_assets.project.settings import load_settings
-from aspects_assets.superset.live import LiveRow
 
 from conftest import REPO
 

@@ -44,6 +44,7 @@ from aspects_assets.core.normalize import kind_of_path, normalize
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, TITLE_KEY, Asset, AssetSet
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
+from aspects_assets.model.snapshot import LiveRow
 from aspects_assets.project.render import (
     asset_from_mapping,
     jinja_environment,
@@ -51,7 +52,6 @@ from aspects_assets.project.render import (
     render_text,
 )
 from aspects_assets.project.settings import Settings
-from aspects_assets.superset.live import LiveRow
 
 FILE_VERSION = "1.0.0"
 CREATED, UPDATED, UNCHANGED, NOT_PULLABLE = "created", "updated", "unchanged", "not pullable"
@@ -606,7 +606,7 @@ def plan_pull(settings: Settings, originals: AssetSet, live: Mapping[str, LiveAs
     database_names = {u: str(a.body.get("database_name") or "") for u, a in databases.items()}
     taken: set[Path] = set()
     changes: list[FileChange] = []
-    order = {kind: i for i, kind in enumerate(KINDS)}
+    order: dict[str, int] = {kind: i for i, kind in enumerate(KINDS)}
     for item in sorted(live.values(), key=lambda a: (order[a.kind], a.title, a.uuid)):
         asset = local.get(item.uuid)
         if asset is None:
