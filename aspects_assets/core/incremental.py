@@ -49,7 +49,7 @@ def unchanged_plan(snapshot: Snapshot, inputs_hash: str, scope: Scope) -> Plan |
 
 def access_reads(snapshot: Snapshot, local: AssetSet, settings: Settings,
                  scope: Scope) -> dict[str, list[str]]:
-    """API kind → dashboards whose live state the snapshot lacks and the plan needs."""
+    """API kind → assets whose live state the snapshot lacks and the plan needs."""
     wanted = wanted_access(in_scope(local, scope), settings)
     out = {}
     for kind in API_KINDS.values():

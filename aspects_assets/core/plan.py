@@ -93,32 +93,33 @@ def compare_assets(local: AssetSet, live: Bodies) -> list[AssetChange]:
 
 
 def wanted_access(local: AssetSet, settings: Settings) -> dict[str, dict[str, tuple[str, ...]]]:
-    """API kind → dashboard uuid → what the code asks for (where it asks)."""
-    originals = {a.uuid: a for a in local.of_kind("dashboard") if a.locale is None}
+    """API kind → asset uuid → what the code asks for (where it asks)."""
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for kind in API_KINDS.values():
+        targets = [a for a in local if a.kind in kind.targets]
+        originals = {a.uuid: a for a in targets if a.locale is None}
         wanted = {}
-        for dashboard in local.of_kind("dashboard"):
-            value = kind.wanted(dashboard, originals, settings)
+        for asset in targets:
+            value = kind.wanted(asset, originals, settings)
             if value is not None:
-                wanted[dashboard.uuid] = value
+                wanted[asset.uuid] = value
         out[kind.name] = wanted
     return out
 
 
 def compare_access(local: AssetSet, settings: Settings,
                    snapshot: Snapshot) -> tuple[AccessChange, ...]:
-    """Each dashboard's API kinds (roles, embedding) that differ from the code, per
-    dashboard in the registry's order."""
+    """The API kinds' settings (roles, embedding) that differ from the code: per
+    asset, in the registry's order."""
     wanted = wanted_access(local, settings)
     out = []
-    for dashboard in local.of_kind("dashboard"):
+    for asset in local:
         for kind in API_KINDS.values():
-            value = wanted[kind.name].get(dashboard.uuid)
+            value = wanted[kind.name].get(asset.uuid)
             if value is None:
                 continue
-            live = snapshot.access.get(kind.name, {}).get(dashboard.uuid)
-            change = kind.compare(dashboard, value, live, snapshot.info)
+            live = snapshot.access.get(kind.name, {}).get(asset.uuid)
+            change = kind.compare(asset, value, live, snapshot.info)
             if change is not None:
                 out.append(change)
     return tuple(out)

@@ -21,7 +21,7 @@ class Report:
     unchanged: dict[Kind, int] = field(default_factory=_per_kind)
     deleted: dict[Kind, int] = field(default_factory=_per_kind)
     requests: int = 0
-    # API kind (`core.kinds`) → on how many dashboards it was set; and what it had to
+    # API kind (`core.kinds`) → on how many assets it was set; and what it had to
     # create first (the roles kind creates missing roles): JSON `<kind>_set`,
     # `<kind>_created`.
     access_set: dict[str, int] = field(default_factory=dict)

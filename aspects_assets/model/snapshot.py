@@ -40,7 +40,7 @@ Bodies = Mapping[str, tuple[str, dict[str, Any]]]
 class Snapshot:
     """The live state a plan is computed from.
 
-    `access` holds, per API kind (`core.kinds`), dashboard uuid → its live state as
+    `access` holds, per API kind (`core.kinds`), asset uuid → its live state as
     far as this run knows it: read from Superset, or, for an incremental import,
     what the project record says was set (those kinds do not move `changed_on`).
     `bodies` is filled only for a full comparison (`diff`, `import --verify`)."""

@@ -182,10 +182,11 @@ def apply_access(api: SupersetApi, planned: Planned, changes: Iterable[AccessCha
     was set."""
     appliers = {}
     out: dict[str, dict[str, Applied]] = {}
+    local = planned.local.by_uuid()
     for change in changes:
         if change.uuid not in rows:
-            raise SupersetError(f"dashboard {change.title!r} ({change.uuid}) is not in Superset "
-                                "after the import")
+            raise SupersetError(f"{local[change.uuid].kind} {change.title!r} ({change.uuid}) is "
+                                "not in Superset after the import")
         kind = API_KINDS[change.what]
         if kind.name not in appliers:
             appliers[kind.name] = kind.applier(api, planned.snapshot.info)

@@ -32,30 +32,30 @@ def read_snapshot(api: SupersetApi, project: str,
     info (asked once here, for the whole run).
 
     `compare`: for a full comparison, the uuids of the code's assets in scope; their
-    exports are read, and the API kinds' state of those dashboards. Without it (an
-    incremental import) the API kinds' state is what the record says was set,
-    where reading it would cost a request per dashboard."""
+    exports are read, and the API kinds' state of those assets. Without it (an
+    incremental import) an API kind's state is what the record says was set,
+    where reading it would cost a request per asset."""
     record, record_id = read_record(api, project)
     rows = list_rows(api)
     bodies: Bodies | None = None
     access: dict[str, Mapping[str, Any]] = {}
-    if compare is None:
-        dashboards = [u for u, r in rows.items() if r.kind == "dashboard"]
-        for kind in API_KINDS.values():
-            recorded = kind.recorded(record)
-            access[kind.name] = (recorded if recorded is not None
-                                 else kind.read(api, rows, dashboards))
-    else:
+    if compare is not None:
         bodies = export_bodies(api, rows, compare)
-        dashboards = [u for u in compare if u in rows and rows[u].kind == "dashboard"]
-        access = {kind.name: kind.read(api, rows, dashboards) for kind in API_KINDS.values()}
+    for kind in API_KINDS.values():
+        recorded = kind.recorded(record) if compare is None else None
+        if recorded is not None:
+            access[kind.name] = recorded
+            continue
+        uuids = rows if compare is None else compare
+        access[kind.name] = kind.read(api, rows, [u for u in uuids
+                                                  if u in rows and rows[u].kind in kind.targets])
     return Snapshot(rows=rows, record=record, record_id=record_id, info=api.info(),
                     access=access, bodies=bodies)
 
 
 def read_more_access(api: SupersetApi, snapshot: Snapshot,
                      wanted: Mapping[str, Collection[str]]) -> Snapshot:
-    """The snapshot with the live state of more dashboards read, per API kind (what
+    """The snapshot with the live state of more assets read, per API kind (what
     an incremental plan found it needs: `core.incremental.access_reads`)."""
     for name, uuids in wanted.items():
         if uuids:

@@ -10,12 +10,11 @@ from aspects_assets.core.kinds.base import ApiKind, BundleKind
 from aspects_assets.core.kinds.bundle import CHART, DASHBOARD, DATABASE, DATASET
 from aspects_assets.core.kinds.embedding import Embedding
 from aspects_assets.core.kinds.roles import Roles
-from aspects_assets.model.assets import KINDS, Kind
+from aspects_assets.model.assets import Kind
 
 # In dependency order (model.assets.KINDS): imported in this order, deleted in reverse.
 BUNDLE_KINDS: dict[Kind, BundleKind] = {k.name: k for k in (DATABASE, DATASET, CHART,
                                                              DASHBOARD)}
-assert tuple(BUNDLE_KINDS) == KINDS
 
 # In the order they are compared and set on each dashboard.
 API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding())}

@@ -6,11 +6,12 @@ field by field), normalized by `core.normalize`, compared with deepdiff, applied
 importing a bundle in chunks, deleted one by one after a backup export. What
 differs per kind is data: `BundleKind`.
 
-API kinds are settings of a dashboard that the bundle does not carry (roles,
-embedding; row-level security, owners, tags and themes are to come). Each brings
-its own REST verbs and rules: `ApiKind`. Diff, import, prune and the JSON output
-go through the registry (`core.kinds.API_KINDS`), so a new kind is one module
-and one entry there.
+API kinds are settings of an asset that the bundle does not carry: a dashboard's
+roles and embedding today, an asset's owners or tags next. Each brings its own
+REST verbs and rules: `ApiKind`, keyed by the uuid of the asset it is set on, for
+the bundle kinds it names in `targets`. Diff, import and the text and JSON output
+go through the registry (`core.kinds.API_KINDS`), so a new kind of this shape is
+one module and one entry there.
 """
 
 from __future__ import annotations
@@ -59,28 +60,31 @@ class Applied:
     created: tuple[str, ...] = ()
 
 
-# Sets one change on the dashboard of the given id.
+# Sets one change on the asset of the given id.
 Applier = Callable[[AccessChange, int], Applied]
 
 
 class ApiKind(ABC):
-    """A dashboard setting that the import bundle does not carry."""
+    """A setting of an asset that the import bundle does not carry."""
 
     name: str  # AccessChange.what, and the JSON report's `<name>_set`
+    targets: tuple[Kind, ...] = ("dashboard",)  # the kinds of asset it is set on
     # The ProjectRecord field that keeps what was set (these settings do not move
     # Superset's changed_on, so an incremental import trusts the record).
     record_field: str
     creates = False  # whether applying may create objects (JSON `<name>_created`)
 
     @abstractmethod
-    def wanted(self, dashboard: Asset, originals: Mapping[str, Asset],
+    def wanted(self, asset: Asset, originals: Mapping[str, Asset],
                settings: Settings) -> tuple[str, ...] | None:
-        """What the code asks for on this dashboard; None where it says nothing."""
+        """What the code asks for on this asset (`originals`: uuid → the originals of
+        the target kinds, for a copy that follows its original); None where the code
+        says nothing."""
 
     @abstractmethod
     def read(self, api: SupersetApi, rows: Mapping[str, LiveRow],
-             dashboards: Collection[str]) -> dict[str, Any]:
-        """dashboard uuid → live state, for the dashboards given."""
+             uuids: Collection[str]) -> dict[str, Any]:
+        """asset uuid → live state, for the assets given (live ones of the target kinds)."""
 
     def recorded(self, record: ProjectRecord | None) -> Mapping[str, Any] | None:
         """For an incremental import: the state the record says was set, or None
@@ -89,8 +93,8 @@ class ApiKind(ABC):
 
     def to_read(self, wanted: Mapping[str, tuple[str, ...]],
                 known: Mapping[str, Any]) -> list[str]:
-        """Incremental import: dashboards whose live state must be read after all
-        (the code wants something the record does not know about)."""
+        """Incremental import: assets whose live state must be read after all (the
+        code wants something the record does not know about)."""
         return []
 
     def drifted(self, uuid: str, record: ProjectRecord, known: Mapping[str, Any]) -> bool:
@@ -98,7 +102,7 @@ class ApiKind(ABC):
         return False
 
     @abstractmethod
-    def compare(self, dashboard: Asset, wanted: tuple[str, ...], live: Any,
+    def compare(self, asset: Asset, wanted: tuple[str, ...], live: Any,
                 info: ServerInfo) -> AccessChange | None:
         """The change to make, or None when Superset has what the code wants."""
 

@@ -48,13 +48,13 @@ class Embedding(ApiKind):
     name = "embedding"
     record_field = "embedded"
 
-    def wanted(self, dashboard: Asset, originals: Mapping[str, Asset],
+    def wanted(self, asset: Asset, originals: Mapping[str, Asset],
                settings: Settings) -> tuple[str, ...] | None:
-        return desired_domains(dashboard, originals, settings)
+        return desired_domains(asset, originals, settings)
 
     def read(self, api: SupersetApi, rows: Mapping[str, LiveRow],
-             dashboards: Collection[str]) -> dict[str, Any]:
-        ids = [(u, rows[u].id) for u in dashboards if u in rows]
+             uuids: Collection[str]) -> dict[str, Any]:
+        ids = [(u, rows[u].id) for u in uuids if u in rows]
 
         def one(item: tuple[str, int]) -> tuple[str, dict[str, Any] | None]:
             return item[0], api.embedded(item[1])
@@ -70,15 +70,15 @@ class Embedding(ApiKind):
         # An embedding the record does not know of may exist already: ask for it.
         return [u for u in wanted if u not in known]
 
-    def compare(self, dashboard: Asset, wanted: tuple[str, ...], live: Any,
+    def compare(self, asset: Asset, wanted: tuple[str, ...], live: Any,
                 info: ServerInfo) -> AccessChange | None:
         align = info.extension
         live_domains = tuple(live.get("allowed_domains") or ()) if live else None
         live_uuid = str(live.get("uuid")) if live else None
-        wanted_uuid = dashboard.uuid if align else live_uuid
+        wanted_uuid = asset.uuid if align else live_uuid
         if live_domains == wanted and not (align and live_uuid != wanted_uuid):
             return None
-        return AccessChange(self.name, dashboard.uuid, dashboard.title, dashboard.locale,
+        return AccessChange(self.name, asset.uuid, asset.title, asset.locale,
                             live_domains, wanted, old_uuid=live_uuid, new_uuid=wanted_uuid)
 
     def applier(self, api: SupersetApi, info: ServerInfo) -> Applier:

@@ -33,23 +33,23 @@ class Roles(ApiKind):
     record_field = "dashboard_roles"
     creates = True
 
-    def wanted(self, dashboard: Asset, originals: Mapping[str, Asset],
+    def wanted(self, asset: Asset, originals: Mapping[str, Asset],
                settings: Settings) -> tuple[str, ...] | None:
-        return desired_roles(dashboard)
+        return desired_roles(asset)
 
     def read(self, api: SupersetApi, rows: Mapping[str, LiveRow],
-             dashboards: Collection[str]) -> dict[str, Any]:
-        return {u: rows[u].roles for u in dashboards if u in rows}
+             uuids: Collection[str]) -> dict[str, Any]:
+        return {u: rows[u].roles for u in uuids if u in rows}
 
     def drifted(self, uuid: str, record: ProjectRecord, known: Mapping[str, Any]) -> bool:
         wanted = record.dashboard_roles.get(uuid)
         return wanted is not None and tuple(sorted(known.get(uuid, ()))) != tuple(wanted)
 
-    def compare(self, dashboard: Asset, wanted: tuple[str, ...], live: Any,
+    def compare(self, asset: Asset, wanted: tuple[str, ...], live: Any,
                 info: ServerInfo) -> AccessChange | None:
         if tuple(sorted(live or ())) == wanted:
             return None
-        return AccessChange(self.name, dashboard.uuid, dashboard.title, dashboard.locale,
+        return AccessChange(self.name, asset.uuid, asset.title, asset.locale,
                             live, wanted)
 
     def applier(self, api: SupersetApi, info: ServerInfo) -> Applier:
