@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from aspects_assets.core.adopt import LiveDataset, LiveDetails
 from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS
@@ -131,10 +131,18 @@ def read_details(api: SupersetApi, rows: Mapping[str, LiveRow]) -> LiveDetails:
     return LiveDetails(datasets=datasets, chart_dataset=charts)
 
 
-def read_record(api: SupersetApi, project: str) -> tuple[ProjectRecord | None, int | None]:
+class StoredRecord(NamedTuple):
+    """The project record as Superset holds it, and its CSS template's id (None, None:
+    the project has no record there)."""
+
+    record: ProjectRecord | None
+    id: int | None
+
+
+def read_record(api: SupersetApi, project: str) -> StoredRecord:
     row = api.find_css_template(record_name(project))
     if row is None:
-        return None, None
+        return StoredRecord(None, None)
     name = record_name(project)
     try:
         record = ProjectRecord.from_css(project, str(row.get("css") or ""))
@@ -144,7 +152,7 @@ def read_record(api: SupersetApi, project: str) -> tuple[ProjectRecord | None, i
             f"be read: {exc}. It is written by aspects-assets only; if it was edited by "
             "hand, restore it, or delete that CSS template and run `aspects-assets adopt` "
             "to record the project's assets anew.") from exc
-    return record, int(row["id"])
+    return StoredRecord(record, int(row["id"]))
 
 
 def write_record(api: SupersetApi, record: ProjectRecord, pk: int | None) -> int:
