@@ -25,7 +25,7 @@ def record_after(snapshot: Snapshot, local: AssetSet, settings: Settings, inputs
     deleted is no longer managed; what the code no longer has but was `kept` (no
     --prune) stays managed without a fingerprint, so that the next run does not take
     it for unchanged and plans its delete again; each API kind keeps what it says
-    (`applied`: API kind → dashboard uuid → what was set)."""
+    (`applied`: API kind → asset uuid → what was set)."""
     record = snapshot.record
     managed = dict(record.managed) if record else {}
     for uuid in deleted:

@@ -42,7 +42,7 @@ Progress = Callable[[str, int], None]  # (what, how many done) → None
 class ApplyResult:
     report: Report
     backup: bytes | None  # an export of what was pruned, taken before deleting
-    # API kind → dashboard uuid → its state after the run (the manifest reads embedding).
+    # API kind → asset uuid → its state after the run (the manifest reads embedding).
     access: Mapping[str, Mapping[str, Any]]
 
 
@@ -178,7 +178,7 @@ def _chunk_failure(exc: SupersetError, number: int, batches: list[Chunk],
 def apply_access(api: SupersetApi, planned: Planned, changes: Iterable[AccessChange],
                  rows: Mapping[str, LiveRow], report: Report,
                  progress: Progress) -> dict[str, dict[str, Applied]]:
-    """Set each change through its API kind; returns API kind → dashboard uuid → what
+    """Set each change through its API kind; returns API kind → asset uuid → what
     was set."""
     appliers = {}
     out: dict[str, dict[str, Applied]] = {}
