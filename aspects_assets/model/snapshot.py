@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aspects_assets.model.assets import Kind
-from aspects_assets.model.record import ProjectRecord
+from aspects_assets.model.record import ManagedAsset, ProjectRecord
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ class Snapshot:
     bodies: Bodies | None = None
 
     @property
-    def managed(self) -> Mapping[str, Any]:
-        """uuid → ManagedAsset: what the project's record says it manages."""
+    def managed(self) -> Mapping[str, ManagedAsset]:
+        """What the project's record says it manages."""
         return self.record.managed if self.record else {}
 
     def with_access(self, kind: str, more: Mapping[str, Any]) -> Snapshot:
