@@ -17,7 +17,7 @@ from aspects_assets.core.adopt import (
 from aspects_assets.core.i18n.localize import copy_uuid
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
-from aspects_assets.superset.live import LiveRow
+from aspects_assets.model.snapshot import LiveRow
 
 DB = "11111111-1111-4111-8111-111111111111"
 FACT = "22222222-2222-4222-8222-222222222222"  # physical, collapsed under its da copy

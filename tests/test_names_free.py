@@ -7,8 +7,8 @@ import pytest
 
 from aspects_assets.model.assets import Asset
 from aspects_assets.model.errors import InputError
+from aspects_assets.model.snapshot import LiveRow
 from aspects_assets.run.apply import check_names_free
-from aspects_assets.superset.live import LiveRow
 
 DB = "11111111-0000-0000-0000-000000000001"
 OURS = "11111111-0000-0000-0000-000000000002"

@@ -23,9 +23,9 @@ from aspects_assets.core.pull.source_form import source_form
 from aspects_assets.core.pull.targets import dashboard_targets, managed_targets, pullable
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
+from aspects_assets.model.snapshot import LiveRow
 from aspects_assets.project.render import load_assets, source_files
 from aspects_assets.project.settings import load_settings
-from aspects_assets.superset.live import LiveRow
 
 from conftest import REPO
 

@@ -11,45 +11,12 @@ import click
 
 from aspects_assets.cli.options import FORMAT_OPTION, AppContext, pass_app
 from aspects_assets.cli.output import echo_json, echo_problem, style
-from aspects_assets.core.adopt import (
-    AdoptReport,
-    LiveDataset,
-    LiveDetails,
-    adopted_record,
-    analyze,
-    babel_locales,
-)
+from aspects_assets.core.adopt import AdoptReport
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS
-from aspects_assets.model.errors import EXIT_ACTION_NEEDED, InputError
+from aspects_assets.model.errors import EXIT_ACTION_NEEDED
+from aspects_assets.run.adopting import run_adopt
 from aspects_assets.run.pipeline import checked_or_fail
 from aspects_assets.superset.client import SupersetClient
-from aspects_assets.superset.live import LiveRow, list_rows, read_record, write_record
-from aspects_assets.superset.lock import project_lock
-
-
-def _details(client: SupersetClient, rows: dict[str, LiveRow]) -> LiveDetails:
-    """Where each dataset's table is, and which dataset each chart uses."""
-    databases = {r.id: r.uuid for r in rows.values() if r.kind == "database"}
-    datasets = {}
-    by_id = {}
-    for item in client.list_all("dataset", ["id", "uuid", "database.id", "schema",
-                                            "table_name", "sql"]):
-        database = item.get("database") or {}
-        sql = item.get("sql")
-        dataset = LiveDataset(
-            uuid=str(item["uuid"]),
-            database_uuid=databases.get(int(database.get("id") or -1), ""),
-            schema=str(item.get("schema") or ""), table_name=str(item.get("table_name") or ""),
-            physical=not (isinstance(sql, str) and sql.strip()))
-        datasets[dataset.uuid] = dataset
-        by_id[int(item["id"])] = dataset.uuid
-    charts = {}
-    for item in client.list_all("chart", ["uuid", "datasource_id", "datasource_type"]):
-        if item.get("datasource_type") in (None, "table") and item.get("datasource_id"):
-            used = by_id.get(int(item["datasource_id"]))
-            if used:
-                charts[str(item["uuid"])] = used
-    return LiveDetails(datasets=datasets, chart_dataset=charts)
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -144,23 +111,8 @@ def adopt(app: AppContext, dry_run: bool, force: bool, lock_timeout: float,
     for problem in checked.warnings:
         echo_problem(problem, err=True)
     client = SupersetClient.from_settings(settings)
-    record, record_id = read_record(client, settings.project)
-    if record is not None and not force:
-        raise InputError(
-            f"project {settings.project!r} already has a record in this Superset "
-            f"({len(record.managed)} managed assets): adopt is for a Superset the tool has "
-            "not imported into. Run `import` instead, or adopt --force to add what it finds.")
-    rows = list_rows(client)
-    report = analyze(settings.project, rows, _details(client, rows), checked.assets,
-                     settings.locales, known_locales=babel_locales(), record=record)
-    if not dry_run and report.recorded:
-        say = partial(click.echo, err=True)
-        with project_lock(client, settings.project, timeout_s=lock_timeout, on_wait=say):
-            record, record_id = read_record(client, settings.project)
-            if record is not None and not force:
-                raise InputError(f"project {settings.project!r} got a record meanwhile "
-                                 "(an import ran): nothing was recorded.")
-            write_record(client, adopted_record(report, record), record_id)
+    report = run_adopt(client, settings, checked.assets, force=force, dry_run=dry_run,
+                       lock_timeout=lock_timeout, on_wait=partial(click.echo, err=True))
     data = report.as_dict()
     data["dry_run"] = dry_run
     data["seconds"] = round(time.perf_counter() - started, 2)

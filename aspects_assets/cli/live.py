@@ -13,22 +13,16 @@ import click
 from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
 from aspects_assets.cli.output import echo_json, echo_problem, progress_bar, style
 from aspects_assets.cli.reporting import plan_json, plan_lines, plan_summary, report_summary
-from aspects_assets.core.plan import AssetChange
 from aspects_assets.model.assets import KINDS
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED
-from aspects_assets.run.apply import run_plan
-from aspects_assets.run.importing import plan_import, prepare, save_backup, write_manifest
+from aspects_assets.model.plan import AssetChange, Scope
+from aspects_assets.run.importing import run_import
 from aspects_assets.run.pipeline import checked_or_fail
-from aspects_assets.run.sync import Scope, plan_against_live
+from aspects_assets.run.planning import plan_against_live, plan_import, prepare
 from aspects_assets.superset.client import SupersetClient
-from aspects_assets.superset.lock import project_lock
 
 KIND_OPTION = click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
                            help="Only this kind of asset (repeatable; default: all).")
-
-
-def _scope(locales: tuple[str, ...], kinds: tuple[str, ...]) -> Scope:
-    return Scope(locales=set(locales) or None, kinds=set(kinds) or None)
 
 
 @click.command()
@@ -51,8 +45,7 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
     settings = app.settings
     checked = checked_or_fail(settings, locales or None)
     client = SupersetClient.from_settings(settings)
-    live = plan_against_live(client, settings, checked.assets, _scope(locales, kinds))
-    plan = live.plan
+    plan = plan_against_live(client, settings, checked.assets, Scope.of(locales, kinds)).plan
     if output_format == "json":
         echo_json(plan_json(plan))
     else:
@@ -116,31 +109,25 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
         click.echo(f"dry run, nothing sent: {plan_summary(plan)}")
         return
     say = partial(click.echo, err=True)
-    with project_lock(client, settings.project, timeout_s=lock_timeout, on_wait=say):
-        live = plan_import(client, prepared, verify=verify)
-        plan = live.plan
-        doomed = plan.to_delete
-        if prune and doomed and not _confirm_prune(doomed, yes):
-            sys.exit(EXIT_ACTION_NEEDED)
-        total = len(plan.to_send) + len(plan.access) + (len(doomed) if prune else 0)
-        with progress_bar("importing", total) as progress:
-            report, backup, embedded = run_plan(client, live, settings, os.environ,
-                                                prune_leftovers=prune, progress=progress)
-    if backup is not None:
-        report.backup = settings.display(save_backup(settings, backup, backup_dir))
-    aligned = client.info().extension
-    manifest = write_manifest(prepared, live, embedded, manifest_path, aligned=aligned)
-    report.seconds["total"] = round(time.perf_counter() - started, 2)
+    result = run_import(client, prepared, verify=verify, prune=prune, env=os.environ,
+                        lock_timeout=lock_timeout, on_wait=say,
+                        confirm_prune=partial(_confirm_prune, yes=yes),
+                        progress=partial(progress_bar, "importing"),
+                        manifest_path=manifest_path, backup_dir=backup_dir, started=started)
+    report, manifest = result.report, result.manifest
+    if report is None or manifest is None:
+        sys.exit(EXIT_ACTION_NEEDED)  # --prune not confirmed: nothing was applied
     if output_format == "json":
         echo_json({**report.as_dict(), "manifest": str(manifest_path), "embedding": manifest})
         return
     click.echo(report_summary(report))
     click.echo(f"embedding manifest: {manifest_path}")
-    if not aligned and manifest["dashboards"]:
+    if not result.aligned and manifest["dashboards"]:
         say(style("note: this Superset chooses embedded uuids itself (the aspects-assets "
                   "Superset extension is not installed): the Open edX LMS plugin, which "
                   "embeds by dashboard uuid, will not find these dashboards; use the uuids "
                   "in the manifest.", "yellow", err=True))
+    doomed = result.planned.plan.to_delete
     if doomed and not prune:
         say(style(f"note: {len(doomed)} asset(s) managed by this project are no longer in "
                   "the code; `import --prune` deletes them.", "yellow", err=True))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 
 import click
 
 from aspects_assets.cli.options import FORMAT_OPTION, AppContext, pass_app
 from aspects_assets.cli.output import echo_json, echo_problem, style
-from aspects_assets.core.export import ExportedAsset, read_export
 from aspects_assets.core.pull.file_change import (
     CREATED,
     NOT_PULLABLE,
@@ -17,33 +15,14 @@ from aspects_assets.core.pull.file_change import (
     UPDATED,
     FileChange,
 )
-from aspects_assets.core.pull.plan import plan_pull
-from aspects_assets.core.pull.targets import (
-    Targets,
-    dashboard_targets,
-    managed_targets,
-    pullable,
-)
-from aspects_assets.model.assets import KINDS
+from aspects_assets.core.pull.targets import Targets
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED, InputError
 from aspects_assets.model.text import shorten
 from aspects_assets.project.render import load_assets, source_files
+from aspects_assets.run.pulling import run_pull
 from aspects_assets.superset.client import SupersetClient
-from aspects_assets.superset.live import LiveRow, list_rows, read_record
 
 _COLOUR = {CREATED: "green", UPDATED: "yellow", NOT_PULLABLE: "red"}
-
-
-def export_live(client: SupersetClient, rows: Mapping[str, LiveRow],
-                targets: Targets) -> dict[str, ExportedAsset]:
-    """The targets as Superset exports them, top-down: a dashboard's export carries
-    its charts, datasets and databases."""
-    out: dict[str, ExportedAsset] = {}
-    for kind in reversed(KINDS):
-        ids = [rows[u].id for u in targets.uuids if rows[u].kind == kind and u not in out]
-        if ids:
-            out.update(read_export(client.export(kind, ids)))
-    return out
 
 
 @click.command()
@@ -86,20 +65,9 @@ def pull(app: AppContext, dashboards: tuple[str, ...], all_managed: bool, dry_ru
         raise InputError("the sources have errors (above): fix them before pulling")
     paths = {settings.display(path): path for _, path in source_files(settings)}
     client = SupersetClient.from_settings(settings)
-    record, _ = read_record(client, settings.project)
-    rows = list_rows(client)
-    if all_managed:
-        targets = managed_targets(rows, record, settings.project)
-    else:
-        targets = dashboard_targets(dashboards, rows, record, settings.locales)
-    live = pullable(export_live(client, rows, targets), targets, record,
-                    dependencies=not all_managed)
-    result = plan_pull(settings, loaded.assets, live, paths)
-    if not dry_run:
-        for change in result.files:
-            if change.text is not None:
-                change.path.parent.mkdir(parents=True, exist_ok=True)
-                change.path.write_text(change.text, encoding="utf-8")
+    pulled = run_pull(client, settings, loaded.assets, paths, dashboards=dashboards,
+                      all_managed=all_managed, dry_run=dry_run)
+    result, targets = pulled.plan, pulled.targets
     blocked = result.of_status(NOT_PULLABLE)
     if output_format == "json":
         echo_json({

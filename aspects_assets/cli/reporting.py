@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from aspects_assets.core.plan import CREATE, DELETE, UPDATE, Plan
+from aspects_assets.core.kinds import API_KINDS
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS
-from aspects_assets.run.apply import Report
+from aspects_assets.model.plan import Action, Plan
+from aspects_assets.model.report import Report
 
+CREATE, UPDATE, DELETE = Action.CREATE, Action.UPDATE, Action.DELETE
 MARK = {CREATE: "+", UPDATE: "~", DELETE: "-"}
 ACTION_TEXT = {CREATE: "new (not in Superset)", UPDATE: "changed",
                DELETE: "only in Superset (managed by this project, no longer in the code)"}
@@ -20,7 +22,7 @@ def plan_lines(plan: Plan) -> Iterator[tuple[str, str]]:
     for change in plan.assets:
         if change.action in MARK:
             groups.setdefault((change.kind, change.locale or ""), []).append(change)
-    order = {k: i for i, k in enumerate(KINDS)}
+    order: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
     for kind, locale in sorted(groups, key=lambda g: (order[g[0]], g[1])):
         yield "", f"{FOLDER_OF_KIND[kind]} ({locale or 'original'}):"
         for change in groups[(kind, locale)]:
@@ -32,15 +34,7 @@ def plan_lines(plan: Plan) -> Iterator[tuple[str, str]]:
                 yield "", f"      {field_change.as_text()}"
     for access in plan.access:
         where = f"{access.title} [{access.uuid}] ({access.locale or 'original'})"
-        if access.what == "roles":
-            yield "yellow", f"  ~ roles of dashboard {where}: {list(access.old or [])} → " \
-                            f"{list(access.new)}"
-        else:
-            text = f"  ~ embedding of dashboard {where}: allowed domains " \
-                   f"{list(access.old) if access.old is not None else 'none'} → {list(access.new)}"
-            if access.old_uuid != access.new_uuid:
-                text += f"; embedded uuid {access.old_uuid} → {access.new_uuid}"
-            yield "yellow", text
+        yield "yellow", API_KINDS[access.what].line(access, where)
 
 
 def plan_summary(plan: Plan) -> str:
@@ -53,7 +47,7 @@ def plan_summary(plan: Plan) -> str:
         if bits:
             parts.append(f"{FOLDER_OF_KIND[kind]}: {', '.join(bits)}")
     if plan.access:
-        parts.append(f"roles/embedding: {len(plan.access)} to set")
+        parts.append(f"{'/'.join(API_KINDS)}: {len(plan.access)} to set")
     return "; ".join(parts) if parts else "no difference"
 
 
@@ -82,12 +76,10 @@ def report_summary(report: Report) -> str:
         lines.append(f"  {FOLDER_OF_KIND[kind]:<11} created {report.created[kind]:>4}  "
                      f"updated {report.updated[kind]:>4}  unchanged {report.unchanged[kind]:>4}  "
                      f"deleted {report.deleted[kind]:>4}")
-    roles = f"roles set on {report.roles_set} dashboard(s)"
-    if report.roles_created:
-        created = report.roles_created
-        more = f" and {len(created) - 4} more" if len(created) > 4 else ""
-        roles += f" (created {len(created)} roles: {', '.join(created[:4])}{more})"
-    lines.append(f"  {roles}; embedding set on {report.embedding_set} dashboard(s)")
+    access = [kind.summary(report.access_set.get(kind.name, 0),
+                           report.access_created.get(kind.name, []))
+              for kind in API_KINDS.values()]
+    lines.append(f"  {'; '.join(access)}")
     if report.backup:
         lines.append(f"  backup of what was deleted: {report.backup}")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())

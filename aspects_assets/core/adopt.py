@@ -31,9 +31,9 @@ from functools import lru_cache
 from typing import Any
 
 from aspects_assets.core.i18n.localize import COPIED_KINDS, is_physical
-from aspects_assets.model.assets import KINDS, AssetSet
+from aspects_assets.model.assets import KINDS, AssetSet, Kind
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
-from aspects_assets.superset.live import LiveRow
+from aspects_assets.model.snapshot import LiveRow
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class LiveDetails:
 class Found:
     """One live asset, and which of the code's assets it is (if any)."""
 
-    kind: str
+    kind: Kind
     uuid: str
     id: int
     title: str
@@ -150,7 +150,7 @@ class AdoptReport:
 
 
 def _by_kind(found: Iterable[Found]) -> dict[str, int]:
-    counts = dict.fromkeys(KINDS, 0)
+    counts: dict[str, int] = dict.fromkeys(KINDS, 0)
     for item in found:
         counts[item.kind] += 1
     return counts

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aspects_assets.core.access import desired_domains
+from aspects_assets.core.kinds.embedding import desired_domains
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.project.settings import Settings
 

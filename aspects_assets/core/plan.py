@@ -1,93 +1,25 @@
-"""Compare the code with a live Superset: the Plan that `diff` shows and `import` runs.
+"""Planning, the part both forms share, and the full form (`diff`, `import --verify`).
 
-Both sides go through the same `normalize`, then deepdiff compares them per
-asset. Pure: it takes data and returns data.
+Pure: a Snapshot of Superset and the code's rendered assets in, a Plan out.
+Both sides of an asset go through the same `normalize`, then deepdiff compares
+them. The incremental form is `core.incremental`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from deepdiff import DeepDiff
 
-from aspects_assets.core.access import desired_domains, desired_roles
 from aspects_assets.core.bundle import superset_body
+from aspects_assets.core.kinds import API_KINDS
 from aspects_assets.core.normalize import normalize
-from aspects_assets.model.assets import KINDS, Asset, AssetSet
+from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.keypath import key_text
-from aspects_assets.model.text import shorten
+from aspects_assets.model.plan import AccessChange, Action, AssetChange, FieldChange, Plan, Scope
+from aspects_assets.model.snapshot import Bodies, Snapshot
 from aspects_assets.project.settings import Settings
-
-CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
-MAX_VALUE_CHARS = 80
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    path: str
-    old: Any
-    new: Any
-
-    def as_text(self) -> str:
-        return (f"{self.path}: {shorten(repr(self.old), MAX_VALUE_CHARS)} → "
-                f"{shorten(repr(self.new), MAX_VALUE_CHARS)}")
-
-
-@dataclass(frozen=True)
-class AssetChange:
-    kind: str
-    uuid: str
-    title: str
-    locale: str | None
-    action: str
-    changes: tuple[FieldChange, ...] = ()
-    # Why an asset is sent when no field comparison was made (the fast path).
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class AccessChange:
-    """A dashboard's roles or embedding that differ from the code."""
-
-    what: str  # "roles" or "embedding"
-    uuid: str
-    title: str
-    locale: str | None
-    old: tuple[str, ...] | None
-    new: tuple[str, ...]
-    # Embedding only: the embedded uuid Superset has, and the one the LMS needs.
-    old_uuid: str | None = None
-    new_uuid: str | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    assets: tuple[AssetChange, ...]
-    access: tuple[AccessChange, ...] = ()
-
-    def with_action(self, *actions: str) -> list[AssetChange]:
-        return [a for a in self.assets if a.action in actions]
-
-    @property
-    def to_send(self) -> list[AssetChange]:
-        return self.with_action(CREATE, UPDATE)
-
-    @property
-    def to_delete(self) -> list[AssetChange]:
-        return self.with_action(DELETE)
-
-    @property
-    def has_differences(self) -> bool:
-        return bool(self.to_send or self.to_delete or self.access)
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {k: {CREATE: 0, UPDATE: 0, UNCHANGED: 0, DELETE: 0}
-                                          for k in KINDS}
-        for change in self.assets:
-            out[change.kind][change.action] += 1
-        return out
 
 
 def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
@@ -110,58 +42,83 @@ def _plain(value: Any) -> Any:
     return None if type(value).__name__ == "NotPresent" else value
 
 
+def in_scope(assets: AssetSet, scope: Scope) -> AssetSet:
+    return AssetSet.of(a for a in assets if scope.covers(a.kind, a.locale))
+
+
 def local_normalized(asset: Asset, databases: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     body = superset_body(asset)
     return normalize(asset.kind, body, database=databases.get(str(body.get("database_uuid"))))
 
 
-def compare_assets(local: AssetSet, live: Mapping[str, tuple[str, dict[str, Any]]],
-                   managed_only_live: Mapping[str, tuple[str, str, str | None]],
-                   ) -> tuple[AssetChange, ...]:
-    """Per asset: create, update (with field changes) or unchanged; plus a delete
-    for each asset this project manages that the code no longer has."""
+def leftovers(snapshot: Snapshot, local_uuids: Collection[str],
+              scope: Scope) -> list[AssetChange]:
+    """A delete for each live asset this project manages that the code no longer has
+    (by uuid): the one place a DELETE is planned."""
+    out = []
+    for uuid, managed in sorted(snapshot.managed.items()):
+        row = snapshot.rows.get(uuid)
+        if (uuid not in local_uuids and row is not None
+                and scope.covers_leftover(managed.kind, managed.locale)):
+            out.append(AssetChange(managed.kind, uuid, row.title, managed.locale,
+                                   Action.DELETE))
+    return out
+
+
+def compare_assets(local: AssetSet, live: Bodies) -> list[AssetChange]:
+    """Per asset: create, update (with field changes) or unchanged."""
     out = []
     databases = {db.uuid: db.body for db in local.of_kind("database")}
     for asset in local:
         if asset.uuid not in live:
-            out.append(AssetChange(asset.kind, asset.uuid, asset.title, asset.locale, CREATE))
+            out.append(AssetChange(asset.kind, asset.uuid, asset.title, asset.locale,
+                                   Action.CREATE))
             continue
         changes = field_changes(live[asset.uuid][1], local_normalized(asset, databases))
         out.append(AssetChange(asset.kind, asset.uuid, asset.title, asset.locale,
-                               UPDATE if changes else UNCHANGED, changes))
-    for uuid, (kind, title, locale) in sorted(managed_only_live.items()):
-        out.append(AssetChange(kind, uuid, title, locale, DELETE))
-    return tuple(out)
+                               Action.UPDATE if changes else Action.UNCHANGED, changes))
+    return out
+
+
+def wanted_access(local: AssetSet, settings: Settings) -> dict[str, dict[str, tuple[str, ...]]]:
+    """API kind → asset uuid → what the code asks for (where it asks)."""
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kind in API_KINDS.values():
+        targets = [a for a in local if a.kind in kind.targets]
+        originals = {a.uuid: a for a in targets if a.locale is None}
+        wanted = {}
+        for asset in targets:
+            value = kind.wanted(asset, originals, settings)
+            if value is not None:
+                wanted[asset.uuid] = value
+        out[kind.name] = wanted
+    return out
 
 
 def compare_access(local: AssetSet, settings: Settings,
-                   live_roles: Mapping[str, tuple[str, ...]],
-                   live_embedded: Mapping[str, Mapping[str, Any]],
-                   align_uuids: bool) -> tuple[AccessChange, ...]:
-    """Dashboard roles and embedding that differ from the code. With `align_uuids`
-    (our Superset-side extension is there) each embedded uuid must equal its
-    dashboard's uuid, which is what the Open edX LMS asks for."""
-    originals = {a.uuid: a for a in local.of_kind("dashboard") if a.locale is None}
+                   snapshot: Snapshot) -> tuple[AccessChange, ...]:
+    """The API kinds' settings (roles, embedding) that differ from the code: per
+    asset, in the registry's order."""
+    wanted = wanted_access(local, settings)
     out = []
-    for dashboard in local.of_kind("dashboard"):
-        roles = desired_roles(dashboard)
-        if roles is not None and tuple(sorted(live_roles.get(dashboard.uuid, ()))) != roles:
-            out.append(AccessChange("roles", dashboard.uuid, dashboard.title, dashboard.locale,
-                                    live_roles.get(dashboard.uuid), roles))
-        domains = desired_domains(dashboard, originals, settings)
-        if domains is None:
-            continue
-        live = live_embedded.get(dashboard.uuid)
-        live_domains = tuple(live.get("allowed_domains") or ()) if live else None
-        live_uuid = str(live.get("uuid")) if live else None
-        wanted_uuid = dashboard.uuid if align_uuids else live_uuid
-        if live_domains != domains or (align_uuids and live_uuid != wanted_uuid):
-            out.append(AccessChange("embedding", dashboard.uuid, dashboard.title,
-                                    dashboard.locale, live_domains, domains,
-                                    old_uuid=live_uuid, new_uuid=wanted_uuid))
+    for asset in local:
+        for kind in API_KINDS.values():
+            value = wanted[kind.name].get(asset.uuid)
+            if value is None:
+                continue
+            live = snapshot.access.get(kind.name, {}).get(asset.uuid)
+            change = kind.compare(asset, value, live, snapshot.info)
+            if change is not None:
+                out.append(change)
     return tuple(out)
 
 
-def only_live(managed: Mapping[str, tuple[str, str, str | None]],
-              local_uuids: Collection[str]) -> dict[str, tuple[str, str, str | None]]:
-    return {u: v for u, v in managed.items() if u not in local_uuids}
+def plan_full(snapshot: Snapshot, local: AssetSet, settings: Settings, scope: Scope) -> Plan:
+    """Every asset in scope compared field by field with its export (the snapshot's
+    bodies), every API kind with what was read."""
+    if snapshot.bodies is None:
+        raise ValueError("a full plan needs a snapshot read with the exports")
+    local = in_scope(local, scope)
+    changes = compare_assets(local, snapshot.bodies)
+    changes += leftovers(snapshot, {a.uuid for a in local}, scope)
+    return Plan(tuple(changes), compare_access(local, settings, snapshot))

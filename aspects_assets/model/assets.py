@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
-# Dependency order: what Superset needs to exist before the next kind can refer to it.
-KINDS = ("database", "dataset", "chart", "dashboard")
-FOLDER_OF_KIND = {
+# The kinds of the import bundle, in dependency order: what Superset needs to exist
+# before the next kind can refer to it.
+Kind = Literal["database", "dataset", "chart", "dashboard"]
+KINDS: tuple[Kind, ...] = ("database", "dataset", "chart", "dashboard")
+FOLDER_OF_KIND: dict[str, str] = {
     "database": "databases",
     "dataset": "datasets",
     "chart": "charts",
     "dashboard": "dashboards",
 }
-KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDER_OF_KIND.items()}
+
+
+def as_kind(name: str) -> Kind:
+    """A kind's name as the Kind it is; a ValueError for a name that is none."""
+    for kind in KINDS:
+        if kind == name:
+            return kind
+    raise ValueError(f"{name!r} is not a kind of asset ({', '.join(KINDS)})")
+
+
+KIND_OF_FOLDER: dict[str, Kind] = {FOLDER_OF_KIND[kind]: kind for kind in KINDS}
 PRIVATE_PREFIX = "_"
-TITLE_KEY = {
+TITLE_KEY: dict[str, str] = {
     "database": "database_name",
     "dataset": "table_name",
     "chart": "slice_name",
@@ -32,7 +44,7 @@ class Asset:
     localized copy; `base_uuid` is the original's uuid for both.
     """
 
-    kind: str
+    kind: Kind
     body: dict[str, Any]
     source: str
     private: dict[str, Any] = field(default_factory=dict)
@@ -76,13 +88,13 @@ class AssetSet:
     def __len__(self) -> int:
         return len(self.assets)
 
-    def of_kind(self, kind: str) -> list[Asset]:
+    def of_kind(self, kind: Kind) -> list[Asset]:
         return [a for a in self.assets if a.kind == kind]
 
     def by_uuid(self) -> dict[str, Asset]:
         return {a.uuid: a for a in self.assets}
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[Kind, int]:
         return {kind: len(self.of_kind(kind)) for kind in KINDS}
 
     def summary(self) -> str:

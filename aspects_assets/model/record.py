@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aspects_assets import __version__
+from aspects_assets.model.assets import Kind, as_kind
 
 RECORD_PREFIX = "aspects-assets:"
 RECORD_FORMAT = 1
@@ -30,7 +31,7 @@ _HEADER = "/* aspects-assets project record: written by the tool, do not edit. *
 
 @dataclass(frozen=True)
 class ManagedAsset:
-    kind: str
+    kind: Kind
     fingerprint: str = ""  # of what was last sent (bundle form)
     changed_on: str = ""  # Superset's changed_on_utc right after that
     locale: str | None = None
@@ -47,7 +48,7 @@ class ManagedAsset:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ManagedAsset:
-        return cls(kind=str(data["kind"]), fingerprint=str(data.get("fp", "")),
+        return cls(kind=as_kind(str(data["kind"])), fingerprint=str(data.get("fp", "")),
                    changed_on=str(data.get("changed_on", "")), locale=data.get("locale"),
                    base_uuid=data.get("base"))
 

@@ -10,7 +10,14 @@ from urllib.parse import urlsplit, urlunsplit
 import jinja2
 import yaml
 
-from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, PRIVATE_PREFIX, Asset, AssetSet
+from aspects_assets.model.assets import (
+    FOLDER_OF_KIND,
+    KINDS,
+    PRIVATE_PREFIX,
+    Asset,
+    AssetSet,
+    as_kind,
+)
 from aspects_assets.model.errors import Problem
 from aspects_assets.project.settings import MASKED_PASSWORD, Settings
 
@@ -87,7 +94,8 @@ def asset_from_mapping(kind: str, data: dict[str, Any], display: str, settings: 
         body["sqlalchemy_uri"], password = mask_uri_password(
             body["sqlalchemy_uri"], settings.env_secrets
         )
-    return Asset(kind=kind, body=body, source=display, private=private, password=password)
+    return Asset(kind=as_kind(kind), body=body, source=display, private=private,
+                 password=password)
 
 
 def source_files(settings: Settings) -> list[tuple[str, Path]]:

@@ -1,9 +1,14 @@
-"""Run a Plan against Superset: assets in chunks, roles, embedding, prune, record.
+"""Apply a Plan to Superset: assets in chunks, the API kinds (roles, embedding),
+prune, record. Reads only what executing needs: the ids of what it just created
+(one list after sending, when something is to be set or deleted on them) and, for
+the record, Superset's changed_on after the run (one list, when anything was
+written).
 
 Order matters for a run that fails half-way: assets go first, in dependency
-order and in chunks that each commit on their own; roles and embedding only
-refer to dashboards that are in; the record is written last, so a run that
-stopped early is simply repeated (the next plan sends what is still missing).
+order and in chunks that each commit on their own, every chunk built before the
+first is sent; roles and embedding only refer to dashboards that are in; the
+record is written last, so a run that stopped early is simply repeated (the next
+plan sends what is still missing).
 """
 
 from __future__ import annotations
@@ -13,70 +18,32 @@ import time
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
-from aspects_assets import __version__
-from aspects_assets.core.bundle import build_bundle, fingerprint, managed_fields
-from aspects_assets.core.plan import AccessChange, AssetChange, Plan
-from aspects_assets.model.assets import KINDS, Asset, AssetSet
+from aspects_assets.core.chunking import Chunk, import_requests
+from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS
+from aspects_assets.core.kinds.base import Applied
+from aspects_assets.core.recording import record_after
+from aspects_assets.model.api import SupersetApi
+from aspects_assets.model.assets import KINDS, Asset, AssetSet, Kind
 from aspects_assets.model.errors import InputError, SupersetError
-from aspects_assets.model.record import ManagedAsset, ProjectRecord
+from aspects_assets.model.plan import AccessChange, Action, AssetChange
+from aspects_assets.model.report import Report
+from aspects_assets.model.snapshot import LiveRow
 from aspects_assets.project.settings import MASKED_PASSWORD, Settings
-from aspects_assets.run.sync import LivePlan
-from aspects_assets.superset.client import SupersetClient
-from aspects_assets.superset.live import LiveRow, list_rows, write_record
-
-# Estimated server time per asset (ms) in Superset 6.1 on PostgreSQL, measured:
-# a chunk is filled up to CHUNK_BUDGET_MS so that each POST stays far below a
-# 30 s gunicorn or proxy timeout, even on a server several times slower.
-COST_MS = {"database": 40, "dataset": 36, "chart": 9, "dashboard": 30}
-CHUNK_BUDGET_MS = 4000
+from aspects_assets.run.planning import Planned
+from aspects_assets.superset.live import list_rows, write_record
 
 Progress = Callable[[str, int], None]  # (what, how many done) → None
 
 
-@dataclass
-class Report:
-    """What a run did, for the summary line and `--format json`."""
-
-    sent: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
-    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    requests: int = 0
-    roles_set: int = 0
-    roles_created: list[str] = field(default_factory=list)
-    embedding_set: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-    backup: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "deleted": self.deleted,
-                "sent": self.sent, "import_requests": self.requests,
-                "roles_set": self.roles_set, "roles_created": self.roles_created,
-                "embedding_set": self.embedding_set, "seconds": self.seconds,
-                "backup": self.backup}
-
-
-def chunks(assets: Iterable[Asset]) -> list[list[Asset]]:
-    """Dependency order (databases → dashboards), each chunk within the time budget."""
-    out: list[list[Asset]] = []
-    current: list[Asset] = []
-    spent = 0
-    order = {k: i for i, k in enumerate(KINDS)}
-    for asset in sorted(assets, key=lambda a: order[a.kind]):
-        cost = COST_MS[asset.kind]
-        if current and spent + cost > CHUNK_BUDGET_MS:
-            out.append(current)
-            current, spent = [], 0
-        current.append(asset)
-        spent += cost
-    if current:
-        out.append(current)
-    return out
+@dataclass(frozen=True)
+class ApplyResult:
+    report: Report
+    backup: bytes | None  # an export of what was pruned, taken before deleting
+    # API kind → asset uuid → its state after the run (the manifest reads embedding).
+    access: Mapping[str, Mapping[str, Any]]
 
 
 def database_passwords(assets: AssetSet, settings: Settings,
@@ -90,39 +57,26 @@ def database_passwords(assets: AssetSet, settings: Settings,
     return out
 
 
-def send_assets(client: SupersetClient, to_send: list[Asset], context: AssetSet,
-                settings: Settings, passwords: Mapping[str, str], report: Report,
+def send_assets(api: SupersetApi, requests: list[Chunk], sparse: bool, report: Report,
                 progress: Progress) -> None:
-    """Import the assets, chunked where the server takes sparse bundles."""
-    extra = managed_fields(settings.lock_in_ui)
-    sparse = client.info().sparse_import
-    # Without sparse imports every reference must be inside the one request.
-    batches = chunks(to_send) if sparse else [list(context)]
+    """Send the import requests, in order; a failure names what is in and what is not."""
     applied: list[Asset] = []
-    for number, batch in enumerate(batches, start=1):
-        bundle = build_bundle(AssetSet.of(batch), context=context, extra_fields=extra,
-                              superset_version=client.info().version)
+    for number, chunk in enumerate(requests, start=1):
         try:
-            client.import_bundle(bundle.zip_bytes(),
-                                 passwords=bundle.passwords(AssetSet.of(batch), passwords),
-                                 sparse=sparse)
+            api.import_bundle(chunk.bundle, passwords=chunk.passwords, sparse=sparse)
         except SupersetError as exc:
-            raise SupersetError(_chunk_failure(exc, number, batches, applied),
+            raise SupersetError(_chunk_failure(exc, number, requests, applied),
                                 status=exc.status, payload=exc.payload) from exc
         report.requests += 1
-        applied.extend(batch)
-        for asset in batch:  # what was really sent: everything, without sparse imports
+        applied.extend(chunk.assets)
+        for asset in chunk.assets:  # what was really sent: everything, without sparse imports
             report.sent[asset.kind].append(asset.uuid)
-        progress("assets", len(batch))
-
-
-# Names Superset keeps unique, as the list endpoints show them (LiveRow.title).
-UNIQUE_NAME = {"database": "database_name", "dashboard": "slug"}
+        progress("assets", len(chunk.assets))
 
 
 def _name_holder(asset: Asset, holders: Mapping[tuple[str, str], LiveRow]
                  ) -> tuple[str, Any, LiveRow] | None:
-    key = UNIQUE_NAME.get(asset.kind)
+    key = BUNDLE_KINDS[asset.kind].unique_name
     name = asset.body.get(key) if key else None
     other = holders.get((asset.kind, str(name))) if key and name else None
     return (str(key), name, other) if other is not None else None
@@ -154,7 +108,8 @@ def check_names_free(to_send: Iterable[Asset], rows: Mapping[str, LiveRow],
     import matches on that name too, so it would overwrite the other asset with
     ours (a new one) or fail the whole chunk (a changed one). `ours`: the uuids
     this project manages."""
-    holders = {(r.kind, r.title): r for r in rows.values() if r.kind in UNIQUE_NAME and r.title}
+    holders: dict[tuple[str, str], LiveRow] = {(r.kind, r.title): r for r in rows.values()
+               if BUNDLE_KINDS[r.kind].unique_name and r.title}
     # A dataset this project manages is left to the import: adopting Aspects'
     # collapsed datasets relies on an original taking over such a row.
     tables: dict[tuple[int, str], list[LiveRow]] = defaultdict(list)
@@ -203,13 +158,13 @@ def _counts(assets: Iterable[Asset]) -> str:
     return ", ".join(parts) or "nothing"
 
 
-def _chunk_failure(exc: SupersetError, number: int, batches: list[list[Asset]],
+def _chunk_failure(exc: SupersetError, number: int, batches: list[Chunk],
                    applied: list[Asset]) -> str:
     """What failed, what is in Superset and what is not: for the operator who reruns."""
-    batch = batches[number - 1]
+    batch = batches[number - 1].assets
     names = ", ".join(f"{a.kind} {a.title!r} [{a.uuid}]" for a in batch[:10])
     more = f" and {len(batch) - 10} more" if len(batch) > 10 else ""
-    later = [a for b in batches[number:] for a in b]
+    later = [a for b in batches[number:] for a in b.assets]
     # No answer (status None): the server may have committed part of the chunk.
     fate = ("Superset rejected it" if exc.status is not None else
             "without an answer, Superset may have applied part of it")
@@ -220,58 +175,52 @@ def _chunk_failure(exc: SupersetError, number: int, batches: list[list[Asset]],
             "`import` again: it sends what is still missing.")
 
 
-def apply_access(client: SupersetClient, changes: Iterable[AccessChange],
-                 report: Report, progress: Progress) -> dict[str, dict[str, Any]]:
-    """Set roles and embedding on dashboards; returns dashboard uuid → embedding."""
-    changes = list(changes)
-    if not changes:
-        return {}
-    rows = list_rows(client)
-    roles = client.roles()
-    embedded: dict[str, dict[str, Any]] = {}
+def apply_access(api: SupersetApi, planned: Planned, changes: Iterable[AccessChange],
+                 rows: Mapping[str, LiveRow], report: Report,
+                 progress: Progress) -> dict[str, dict[str, Applied]]:
+    """Set each change through its API kind; returns API kind → asset uuid → what
+    was set."""
+    appliers = {}
+    out: dict[str, dict[str, Applied]] = {}
+    local = planned.local.by_uuid()
     for change in changes:
         if change.uuid not in rows:
-            raise SupersetError(f"dashboard {change.title!r} ({change.uuid}) is not in Superset "
-                                "after the import")
-        dashboard_id = rows[change.uuid].id
-        if change.what == "roles":
-            for name in change.new:
-                if name not in roles:
-                    roles[name] = client.create_role(name)
-                    report.roles_created.append(name)
-            client.set_dashboard_roles(dashboard_id, [roles[n] for n in change.new])
-            report.roles_set += 1
-        else:
-            embedded[change.uuid] = client.set_embedded(
-                dashboard_id, list(change.new),
-                embedded_uuid=change.new_uuid if client.info().extension else None)
-            report.embedding_set += 1
+            raise SupersetError(f"{local[change.uuid].kind} {change.title!r} ({change.uuid}) is "
+                                "not in Superset after the import")
+        kind = API_KINDS[change.what]
+        if kind.name not in appliers:
+            appliers[kind.name] = kind.applier(api, planned.snapshot.info)
+        applied = appliers[kind.name](change, rows[change.uuid].id)
+        out.setdefault(kind.name, {})[change.uuid] = applied
+        report.access_set[kind.name] += 1
+        report.access_created.get(kind.name, []).extend(applied.created)
         progress("access", 1)
-    return embedded
+    return out
 
 
-def prune(client: SupersetClient, doomed: list[AssetChange], rows: Mapping[str, Any],
+def prune(api: SupersetApi, doomed: list[AssetChange], rows: Mapping[str, LiveRow],
           report: Report, progress: Progress) -> bytes:
     """Delete what the project manages and the code no longer has, dependants first.
     Returns the backup: an export of everything deleted, taken before deleting."""
-    by_kind = {k: [rows[c.uuid].id for c in doomed
-                   if c.kind == k and c.uuid in rows and rows[c.uuid].kind == k]
-               for k in KINDS}
-    backup = _backup(client, by_kind)
+    by_kind: dict[Kind, list[int]] = {
+        k: [rows[c.uuid].id for c in doomed
+            if c.kind == k and c.uuid in rows and rows[c.uuid].kind == k]
+        for k in KINDS}
+    backup = _backup(api, by_kind)
     for kind in reversed(KINDS):
         for pk in by_kind[kind]:
-            client.delete_one(kind, pk)
+            api.delete_one(kind, pk)
             report.deleted[kind] += 1
             progress("prune", 1)
     return backup
 
 
-def _backup(client: SupersetClient, ids_by_kind: Mapping[str, list[int]]) -> bytes:
+def _backup(api: SupersetApi, ids_by_kind: Mapping[Kind, list[int]]) -> bytes:
     buffer = io.BytesIO()
     written: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for kind, ids in ids_by_kind.items():
-            for name, content in sorted(client.export(kind, ids).items()):
+            for name, content in sorted(api.export(kind, ids).items()):
                 # An export carries what the asset depends on: a dataset's database
                 # comes again with the charts deleted alongside it.
                 if name not in written:
@@ -280,74 +229,61 @@ def _backup(client: SupersetClient, ids_by_kind: Mapping[str, list[int]]) -> byt
     return buffer.getvalue()
 
 
-def updated_record(live: LivePlan, settings: Settings, deleted: Iterable[str],
-                   embedded: Mapping[str, Mapping[str, Any]],
-                   client: SupersetClient) -> ProjectRecord:
-    """The record after a run: every rendered asset in scope is managed, with the
-    fingerprint of what the code has and Superset's changed_on as it is now."""
-    rows = list_rows(client)
-    managed = dict(live.record.managed) if live.record else {}
-    for uuid in deleted:
-        managed.pop(uuid, None)
-    extra = managed_fields(settings.lock_in_ui)
-    for asset in live.assets:
-        row = rows.get(asset.uuid)
-        managed[asset.uuid] = ManagedAsset(
-            kind=asset.kind, fingerprint=fingerprint(asset, extra),
-            changed_on=row.changed_on if row else "", locale=asset.locale,
-            base_uuid=asset.base_uuid if asset.locale else None)
-    roles = dict(live.record.dashboard_roles) if live.record else {}
-    roles.update(live.desired_roles)
-    embedded_record = {u: dict(e) for u, e in live.embedded.items()}
-    embedded_record.update({u: {"uuid": e.get("uuid"),
-                                "allowed_domains": list(e.get("allowed_domains") or [])}
-                            for u, e in embedded.items()})
-    base = live.record or ProjectRecord(project=settings.project)
-    return replace(base, managed=managed, dashboard_roles=roles, embedded=embedded_record,
-                   inputs_hash=live.inputs_hash, tool_version=__version__)
-
-
-def run_plan(client: SupersetClient, live: LivePlan, settings: Settings,
-             env: Mapping[str, str], *, prune_leftovers: bool,
-             progress: Progress) -> tuple[Report, bytes | None, dict[str, dict[str, Any]]]:
-    """Apply a plan; returns the report, the backup when something was pruned, and
-    each dashboard's embedding as it is now."""
-    report = Report()
-    plan: Plan = live.plan
-    by_uuid = live.assets.by_uuid()
-    for change in plan.assets:
-        if change.action == "create":
+def new_report(planned: Planned) -> Report:
+    report = Report.for_access((k.name, k.creates) for k in API_KINDS.values())
+    for change in planned.plan.assets:
+        if change.action == Action.CREATE:
             report.created[change.kind] += 1
-        elif change.action == "update":
+        elif change.action == Action.UPDATE:
             report.updated[change.kind] += 1
-        elif change.action == "unchanged":
+        elif change.action == Action.UNCHANGED:
             report.unchanged[change.kind] += 1
+    return report
+
+
+def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
+               env: Mapping[str, str], *, prune_leftovers: bool,
+               progress: Progress) -> ApplyResult:
+    """Run a plan: refuse what Superset would take wrongly, then send, set, prune and
+    write the record."""
+    report = new_report(planned)
+    snapshot, plan = planned.snapshot, planned.plan
+    by_uuid = planned.local.by_uuid()
     to_send = [by_uuid[c.uuid] for c in plan.to_send]
     start = time.perf_counter()
-    check_names_free(to_send, live.rows, live.record.managed if live.record else ())
-    passwords = database_passwords(live.assets, settings, env)
-    check_passwords(to_send, live.rows, passwords)
+    check_names_free(to_send, snapshot.rows, snapshot.managed)
+    passwords = database_passwords(planned.local, settings, env)
+    check_passwords(to_send, snapshot.rows, passwords)
     if to_send:
-        send_assets(client, to_send, live.assets, settings, passwords, report, progress)
+        requests = import_requests(to_send, planned.local, lock_in_ui=settings.lock_in_ui,
+                                   passwords=passwords, info=snapshot.info)
+        send_assets(api, requests, snapshot.info.sparse_import, report, progress)
     report.seconds["assets"] = round(time.perf_counter() - start, 2)
+    doomed = plan.to_delete if prune_leftovers else []
+    # Ids as they are now, for what is set or deleted on them: what was just created
+    # has ids only now, and an import can re-key a row (Superset matches a dataset by
+    # its table too, so an original sent now takes over the row a doomed copy of it
+    # held, as in Aspects' collapsed datasets); a doomed uuid that is gone is not
+    # deleted, and no other asset is deleted in its place.
+    rows = list_rows(api) if to_send and (plan.access or doomed) else snapshot.rows
     start = time.perf_counter()
-    embedded = apply_access(client, plan.access, report, progress)
+    applied = apply_access(api, planned, plan.access, rows, report, progress)
     report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)
     backup = None
-    deleted: list[str] = []
-    if prune_leftovers and plan.to_delete:
+    if doomed:
         start = time.perf_counter()
-        # Ids as they are now: an import can re-key a row (Superset matches a dataset
-        # by its table too, so an original sent now takes over the row a doomed copy
-        # of it held, as in Aspects' collapsed datasets); a doomed uuid that is gone
-        # is not deleted, and no other asset is deleted in its place.
-        rows = list_rows(client) if to_send else live.rows
-        backup = prune(client, plan.to_delete, rows, report, progress)
-        deleted = [c.uuid for c in plan.to_delete]
+        backup = prune(api, doomed, rows, report, progress)
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
-    if not live.rendered and not to_send and not deleted and not plan.access:
+    if not plan.rendered and not to_send and not doomed and not plan.access:
         # Nothing rendered, nothing sent: the record is already right.
-        return report, backup, {u: dict(e) for u, e in live.embedded.items()}
-    record = updated_record(live, settings, deleted, embedded, client)
-    write_record(client, record, live.record_id)
-    return report, backup, {u: dict(e) for u, e in record.embedded.items()}
+        return ApplyResult(report, backup, snapshot.access)
+    # changed_on as the run left it (setting roles moves a dashboard's).
+    wrote = bool(to_send or doomed or plan.access)
+    record = record_after(snapshot, planned.local, settings, planned.inputs_hash,
+                          deleted=[c.uuid for c in doomed],
+                          kept=[] if prune_leftovers else [c.uuid for c in plan.to_delete],
+                          applied=applied,
+                          rows=list_rows(api) if wrote else snapshot.rows)
+    write_record(api, record, snapshot.record_id)
+    return ApplyResult(report, backup,
+                       {k.name: getattr(record, k.record_field) for k in API_KINDS.values()})

@@ -1,68 +1,67 @@
-"""The `import` run, step by step, for the CLI to wire: prepare (validate unless
-these inputs validated before), plan (incremental or verified), then write what
-the run leaves on disk (backup, manifest)."""
+"""The `import` run: under the project's lock, read → plan → apply, then what the
+run leaves on disk (the prune backup, the embedding manifest). The CLI only
+prompts and prints; `run_import` returns what it prints from."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aspects_assets.core.manifest import build_manifest
-from aspects_assets.model.assets import AssetSet
-from aspects_assets.model.errors import Problem
-from aspects_assets.project.inputs import inputs_hash
+from aspects_assets.model.plan import AssetChange
+from aspects_assets.model.report import Report
 from aspects_assets.project.settings import Settings
-from aspects_assets.project.validated import note_validated, was_validated
-from aspects_assets.run.pipeline import checked_or_fail
-from aspects_assets.run.sync import LivePlan, Scope, plan_against_live, plan_incremental
+from aspects_assets.run.apply import ApplyResult, Progress, apply_plan
+from aspects_assets.run.planning import Planned, Prepared, plan_import
 from aspects_assets.superset.client import SupersetClient
+from aspects_assets.superset.lock import project_lock
 
 
-@dataclass
-class Prepared:
-    """The run's inputs: their hash, and the checked asset set, rendered once, on
-    first need."""
+@dataclass(frozen=True)
+class ImportResult:
+    planned: Planned
+    # None when --prune was not confirmed: nothing was applied.
+    report: Report | None
+    manifest: dict[str, Any] | None
+    manifest_path: Path
 
-    settings: Settings
-    locales: Collection[str]
-    scope: Scope
-    inputs: str
-    warn: Callable[[Problem], None]
-    _assets: list[AssetSet] = field(default_factory=list)
-
-    def assets(self) -> AssetSet:
-        if not self._assets:
-            result = checked_or_fail(self.settings, list(self.locales) or None)
-            for problem in result.warnings:
-                self.warn(problem)
-            note_validated(self.settings.root, self.inputs)
-            self._assets.append(result.assets)
-        return self._assets[0]
+    @property
+    def aligned(self) -> bool:
+        """Whether embedded uuids are the dashboards' uuids (our extension is there)."""
+        return self.planned.snapshot.info.extension
 
 
-def prepare(settings: Settings, locales: Collection[str], kinds: Collection[str], *,
-            verify: bool, warn: Callable[[Problem], None]) -> Prepared:
-    """Hash the inputs and validate them, unless they validated before on this
-    machine: invalid input stops here, before any request to Superset."""
-    scope = Scope(locales=set(locales) or None, kinds=set(kinds) or None)
-    prepared = Prepared(settings, locales, scope,
-                        inputs_hash(settings, [*scope.key(), *sorted(locales)]), warn)
-    if verify or not was_validated(settings.root, prepared.inputs):
-        prepared.assets()
-    return prepared
-
-
-def plan_import(client: SupersetClient, prepared: Prepared, *, verify: bool) -> LivePlan:
+def run_import(client: SupersetClient, prepared: Prepared, *, verify: bool, prune: bool,
+               env: Mapping[str, str], lock_timeout: float, on_wait: Callable[[str], None],
+               confirm_prune: Callable[[list[AssetChange]], bool],
+               progress: Callable[[int], AbstractContextManager[Progress]],
+               manifest_path: Path, backup_dir: Path,
+               started: float | None = None) -> ImportResult:
+    """Plan and apply under the lock; `confirm_prune` is asked when --prune would
+    delete something, `progress` gets the number of steps to come."""
+    started = time.perf_counter() if started is None else started
     settings = prepared.settings
-    if verify:
-        live = plan_against_live(client, settings, prepared.assets(), prepared.scope)
-        return replace(live, inputs_hash=prepared.inputs)
-    return plan_incremental(client, settings, prepared.scope, prepared.inputs,
-                            prepared.assets)
+    with project_lock(client, settings.project, timeout_s=lock_timeout, on_wait=on_wait):
+        planned = plan_import(client, prepared, verify=verify)
+        plan = planned.plan
+        doomed = plan.to_delete
+        if prune and doomed and not confirm_prune(doomed):
+            return ImportResult(planned, None, None, manifest_path)
+        total = len(plan.to_send) + len(plan.access) + (len(doomed) if prune else 0)
+        with progress(total) as step:
+            applied = apply_plan(client, planned, settings, env, prune_leftovers=prune,
+                                 progress=step)
+    report = applied.report
+    if applied.backup is not None:
+        report.backup = settings.display(save_backup(settings, applied.backup, backup_dir))
+    manifest = write_manifest(prepared, planned, applied, manifest_path)
+    report.seconds["total"] = round(time.perf_counter() - started, 2)
+    return ImportResult(planned, report, manifest, manifest_path)
 
 
 def save_backup(settings: Settings, backup: bytes, folder: Path) -> Path:
@@ -73,14 +72,15 @@ def save_backup(settings: Settings, backup: bytes, folder: Path) -> Path:
     return path
 
 
-def write_manifest(prepared: Prepared, live: LivePlan, embedded: dict[str, dict[str, Any]],
-                   path: Path, *, aligned: bool) -> dict[str, Any]:
+def write_manifest(prepared: Prepared, planned: Planned, applied: ApplyResult,
+                   path: Path) -> dict[str, Any]:
     """Write the embedding manifest; a run that rendered nothing keeps the one the
     last import wrote (nothing it depends on changed)."""
     file = prepared.settings.root / path
-    if not live.rendered and file.exists():
+    if not planned.plan.rendered and file.exists():
         manifest: dict[str, Any] = json.loads(file.read_text())
         return manifest
-    manifest = build_manifest(prepared.assets(), embedded, prepared.settings, aligned=aligned)
+    manifest = build_manifest(prepared.assets(), applied.access.get("embedding", {}),
+                              prepared.settings, aligned=planned.snapshot.info.extension)
     file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest

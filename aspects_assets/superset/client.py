@@ -19,7 +19,6 @@ import time
 import zipfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +29,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.retry import Retry
 
 from aspects_assets.model.errors import InputError, SupersetError
+from aspects_assets.model.snapshot import ServerInfo
 from aspects_assets.model.text import shorten
 from aspects_assets.project.settings import MASKED_PASSWORD, Settings
 
@@ -63,13 +63,6 @@ def retry_policy() -> Retry:
         raise_on_status=False,
         respect_retry_after_header=True,
     )
-
-
-@dataclass(frozen=True)
-class ServerInfo:
-    version: str  # "6.1.0"; "5.0" where the server does not say (older than 6.1)
-    sparse_import: bool
-    extension: bool  # our Superset-side extension is installed (embedded uuids)
 
 
 def _token_claims(token: str) -> dict[str, Any]:

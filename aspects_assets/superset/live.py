@@ -1,72 +1,74 @@
-"""Reading the live state of a Superset: the edge of the program that looks.
+"""Reading the live state of a Superset: the edge of the program that looks (the
+`refresh` of read → plan → apply).
 
-Lists are cheap (uuid, id, changed_on of every asset in a few pages); exports
-are not, so only the assets a run needs to compare are exported, top-down:
-a dashboard's export already carries its charts, datasets and databases.
+`read_snapshot` reads everything a plan needs, once per run, into an immutable
+`Snapshot`. Lists are cheap (uuid, id, changed_on of every asset in a few pages,
+the pages fetched in parallel); exports are not, so they are read only for a
+full comparison, and only the assets it compares, top-down: a dashboard's export
+already carries its charts, datasets and databases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
+from aspects_assets.core.adopt import LiveDataset, LiveDetails
+from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS
 from aspects_assets.core.normalize import normalize_all
-from aspects_assets.model.assets import KINDS
+from aspects_assets.model.api import SupersetApi
+from aspects_assets.model.assets import KINDS, Kind
 from aspects_assets.model.errors import BadRecord, SupersetError
 from aspects_assets.model.record import ProjectRecord, record_name
-from aspects_assets.superset.client import SupersetClient
+from aspects_assets.model.snapshot import Bodies, LiveRow, Snapshot
 
-LIST_COLUMNS = {
-    "database": ["id", "uuid", "changed_on", "database_name"],
-    "dataset": ["id", "uuid", "changed_on_utc", "table_name", "database.id", "catalog",
-                "schema"],
-    "chart": ["id", "uuid", "changed_on_utc", "slice_name"],
-    "dashboard": ["id", "uuid", "changed_on_utc", "slug", "dashboard_title", "roles.id",
-                  "roles.name"],
-}
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class LiveRow:
-    """One asset as a list endpoint shows it."""
+def read_snapshot(api: SupersetApi, project: str,
+                  compare: Collection[str] | None = None) -> Snapshot:
+    """The project record, every list row, each API kind's state and the server's
+    info (asked once here, for the whole run).
 
-    kind: str
-    uuid: str
-    id: int
-    changed_on: str
-    title: str
-    roles: tuple[str, ...] = ()
-    # A dataset's table as Superset's import matches it: (database id, catalog, schema).
-    table_of: tuple[int | None, str | None, str | None] = (None, None, None)
+    `compare`: for a full comparison, the uuids of the code's assets in scope; their
+    exports are read, and the API kinds' state of those assets. Without it (an
+    incremental import) an API kind's state is what the record says was set,
+    where reading it would cost a request per asset."""
+    record, record_id = read_record(api, project)
+    rows = list_rows(api)
+    bodies: Bodies | None = None
+    access: dict[str, Mapping[str, Any]] = {}
+    if compare is not None:
+        bodies = export_bodies(api, rows, compare)
+    for kind in API_KINDS.values():
+        recorded = kind.recorded(record) if compare is None else None
+        if recorded is not None:
+            access[kind.name] = recorded
+            continue
+        uuids = rows if compare is None else compare
+        access[kind.name] = kind.read(api, rows, [u for u in uuids
+                                                  if u in rows and rows[u].kind in kind.targets])
+    return Snapshot(rows=rows, record=record, record_id=record_id, info=api.info(),
+                    access=access, bodies=bodies)
 
 
-@dataclass(frozen=True)
-class LiveState:
-    rows: Mapping[str, LiveRow]  # uuid → row, every asset of the four kinds
-    bodies: Mapping[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-    embedded: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # dashboard uuid →
+def read_more_access(api: SupersetApi, snapshot: Snapshot,
+                     wanted: Mapping[str, Collection[str]]) -> Snapshot:
+    """The snapshot with the live state of more assets read, per API kind (what
+    an incremental plan found it needs: `core.incremental.access_reads`)."""
+    for name, uuids in wanted.items():
+        if uuids:
+            snapshot = snapshot.with_access(name, API_KINDS[name].read(api, snapshot.rows,
+                                                                       uuids))
+    return snapshot
 
-    def ids(self, kind: str, uuids: Iterable[str]) -> list[int]:
-        return [self.rows[u].id for u in uuids if u in self.rows and self.rows[u].kind == kind]
 
-
-def list_rows(client: SupersetClient) -> dict[str, LiveRow]:
+def list_rows(api: SupersetApi) -> dict[str, LiveRow]:
     """uuid → LiveRow for every database, dataset, chart and dashboard (in parallel)."""
-    def rows_of(kind: str) -> list[LiveRow]:
-        out = []
-        for row in client.list_all(kind, LIST_COLUMNS[kind]):
-            title_key = LIST_COLUMNS[kind][3]
-            roles = tuple(sorted(str(r["name"]) for r in row.get("roles") or []))
-            database = row.get("database") or {}
-            out.append(LiveRow(kind=kind, uuid=str(row["uuid"]), id=int(row["id"]),
-                               changed_on=str(row.get("changed_on_utc") or
-                                              row.get("changed_on") or ""),
-                               title=str(row.get(title_key) or ""), roles=roles,
-                               table_of=(database.get("id"), row.get("catalog"),
-                                         row.get("schema"))))
-        return out
+    def rows_of(kind: Kind) -> list[LiveRow]:
+        spec = BUNDLE_KINDS[kind]
+        return [spec.row(item) for item in api.list_all(kind, spec.list_columns)]
 
     with ThreadPoolExecutor(len(KINDS)) as pool:
         results = list(pool.map(rows_of, KINDS))
@@ -78,38 +80,69 @@ def list_rows(client: SupersetClient) -> dict[str, LiveRow]:
 FULL_EXPORT_SHARE = 0.5
 
 
-def export_bodies(client: SupersetClient, rows: Mapping[str, LiveRow],
-                  wanted: Collection[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """uuid → (kind, normalized body) for the wanted assets that are live."""
+def export_top_down(api: SupersetApi, rows: Mapping[str, LiveRow], wanted: Collection[str],
+                    parse: Callable[[dict[str, bytes]], Mapping[str, T]], *,
+                    whole_when_most: bool = False) -> dict[str, T]:
+    """uuid → parsed asset for the wanted assets that are live (and what their
+    exports carry along). Dashboards are exported first, then whatever of the rest
+    their exports did not carry. With `whole_when_most`, one export of everything
+    when most assets are wanted."""
     present = [u for u in wanted if u in rows]
     if not present:
         return {}
-    if len(present) >= FULL_EXPORT_SHARE * len(rows):
-        return normalize_all(client.export_all())
-    bodies: dict[str, tuple[str, dict[str, Any]]] = {}
-    for kind in reversed(KINDS):  # dashboards first: their exports carry the rest
-        missing = [rows[u].id for u in present if rows[u].kind == kind and u not in bodies]
+    if whole_when_most and len(present) >= FULL_EXPORT_SHARE * len(rows):
+        return dict(parse(api.export_all()))
+    out: dict[str, T] = {}
+    for kind in reversed(KINDS):
+        missing = [rows[u].id for u in present if rows[u].kind == kind and u not in out]
         if missing:
-            bodies.update(normalize_all(client.export(kind, missing)))
-    return bodies
+            out.update(parse(api.export(kind, missing)))
+    return out
 
 
-def embedded_of(client: SupersetClient, rows: Mapping[str, LiveRow],
-                dashboards: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """dashboard uuid → its embedding (uuid, allowed_domains), where it has one."""
-    ids = [(u, rows[u].id) for u in dashboards if u in rows]
-
-    def one(item: tuple[str, int]) -> tuple[str, dict[str, Any] | None]:
-        return item[0], client.embedded(item[1])
-
-    with ThreadPoolExecutor(client.workers) as pool:
-        return {u: e for u, e in pool.map(one, ids) if e is not None}
+def export_bodies(api: SupersetApi, rows: Mapping[str, LiveRow],
+                  wanted: Collection[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """uuid → (kind, normalized body) for the wanted assets that are live."""
+    return export_top_down(api, rows, wanted, normalize_all, whole_when_most=True)
 
 
-def read_record(client: SupersetClient, project: str) -> tuple[ProjectRecord | None, int | None]:
-    row = client.find_css_template(record_name(project))
+def read_details(api: SupersetApi, rows: Mapping[str, LiveRow]) -> LiveDetails:
+    """Where each dataset's table is, and which dataset each chart uses (for adopt)."""
+    databases = {r.id: r.uuid for r in rows.values() if r.kind == "database"}
+    datasets = {}
+    by_id = {}
+    for item in api.list_all("dataset", ["id", "uuid", "database.id", "schema",
+                                         "table_name", "sql"]):
+        database = item.get("database") or {}
+        sql = item.get("sql")
+        dataset = LiveDataset(
+            uuid=str(item["uuid"]),
+            database_uuid=databases.get(int(database.get("id") or -1), ""),
+            schema=str(item.get("schema") or ""), table_name=str(item.get("table_name") or ""),
+            physical=not (isinstance(sql, str) and sql.strip()))
+        datasets[dataset.uuid] = dataset
+        by_id[int(item["id"])] = dataset.uuid
+    charts = {}
+    for item in api.list_all("chart", ["uuid", "datasource_id", "datasource_type"]):
+        if item.get("datasource_type") in (None, "table") and item.get("datasource_id"):
+            used = by_id.get(int(item["datasource_id"]))
+            if used:
+                charts[str(item["uuid"])] = used
+    return LiveDetails(datasets=datasets, chart_dataset=charts)
+
+
+class StoredRecord(NamedTuple):
+    """The project record as Superset holds it, and its CSS template's id (None, None:
+    the project has no record there)."""
+
+    record: ProjectRecord | None
+    id: int | None
+
+
+def read_record(api: SupersetApi, project: str) -> StoredRecord:
+    row = api.find_css_template(record_name(project))
     if row is None:
-        return None, None
+        return StoredRecord(None, None)
     name = record_name(project)
     try:
         record = ProjectRecord.from_css(project, str(row.get("css") or ""))
@@ -119,18 +152,18 @@ def read_record(client: SupersetClient, project: str) -> tuple[ProjectRecord | N
             f"be read: {exc}. It is written by aspects-assets only; if it was edited by "
             "hand, restore it, or delete that CSS template and run `aspects-assets adopt` "
             "to record the project's assets anew.") from exc
-    return record, int(row["id"])
+    return StoredRecord(record, int(row["id"]))
 
 
-def write_record(client: SupersetClient, record: ProjectRecord, pk: int | None) -> int:
+def write_record(api: SupersetApi, record: ProjectRecord, pk: int | None) -> int:
     name = record_name(record.project)
     if pk is not None:
         try:
-            client.update_css_template(pk, name, record.to_css())
+            api.update_css_template(pk, name, record.to_css())
             return pk
         except SupersetError as exc:
             if exc.status != 404:
                 raise
             # Deleted by hand while this run imported: what was sent is in Superset,
             # so the record is written anew rather than the run failing after the fact.
-    return client.create_css_template(name, record.to_css())
+    return api.create_css_template(name, record.to_css())

@@ -37,7 +37,7 @@ import urllib3.util.connection
 import yaml
 from requests.adapters import HTTPAdapter
 
-from aspects_assets.run import apply
+from aspects_assets.core import chunking
 from aspects_assets.superset.client import CONNECT_ATTEMPTS, SupersetClient
 from aspects_assets.superset.live import list_rows
 
@@ -341,7 +341,7 @@ def test_superset_killed_in_the_middle_of_an_import(
     port = urlsplit(url).port or 80
     project = corpus_2024(tmp_path, "faults-killed", ["es_419", "fr_CA"])
     env = corpus_env(url)
-    monkeypatch.setattr(apply, "CHUNK_BUDGET_MS", 2000)  # chunks of about 2 s
+    monkeypatch.setattr(chunking, "CHUNK_BUDGET_MS", 2000)  # chunks of about 2 s
     calls: list[int] = []
     killed: list[int] = []
     real_import = SupersetClient.import_bundle
@@ -462,7 +462,7 @@ def test_a_chunk_superset_rejects_names_its_assets_and_nothing_is_sent_after(
                             "slug: course-enrollment")):
         file = project / "assets" / path
         file.write_text(file.read_text().replace(old, new))
-    monkeypatch.setattr(apply, "CHUNK_BUDGET_MS", 1)  # one asset per chunk
+    monkeypatch.setattr(chunking, "CHUNK_BUDGET_MS", 1)  # one asset per chunk
     taken: list[tuple[int, str]] = []
     real_import = SupersetClient.import_bundle
 

@@ -40,7 +40,7 @@ def plan_pull(settings: Settings, originals: AssetSet, live: Mapping[str, Export
     database_names = {u: str(a.body.get("database_name") or "") for u, a in databases.items()}
     taken: set[Path] = set()
     changes: list[FileChange] = []
-    order = {kind: i for i, kind in enumerate(KINDS)}
+    order: dict[str, int] = {kind: i for i, kind in enumerate(KINDS)}
     for item in sorted(live.values(), key=lambda a: (order[a.kind], a.title, a.uuid)):
         asset = local.get(item.uuid)
         if asset is None:

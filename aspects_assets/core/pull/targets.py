@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aspects_assets.core.export import ExportedAsset
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
-from aspects_assets.superset.live import LiveRow
+from aspects_assets.model.snapshot import LiveRow
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,22 @@
+"""The registry of kinds of Superset objects (see `base` for the two shapes).
+
+Adding an API kind: one module with an `ApiKind` subclass, and its entry in
+`API_KINDS`; diff, import (incremental and --verify), the record and the text and
+JSON output follow from the entry."""
+
+from __future__ import annotations
+
+from aspects_assets.core.kinds.base import ApiKind, BundleKind
+from aspects_assets.core.kinds.bundle import CHART, DASHBOARD, DATABASE, DATASET
+from aspects_assets.core.kinds.embedding import Embedding
+from aspects_assets.core.kinds.roles import Roles
+from aspects_assets.model.assets import Kind
+
+# In dependency order (model.assets.KINDS): imported in this order, deleted in reverse.
+BUNDLE_KINDS: dict[Kind, BundleKind] = {k.name: k for k in (DATABASE, DATASET, CHART,
+                                                             DASHBOARD)}
+
+# In the order they are compared and set on each dashboard.
+API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding())}
+
+__all__ = ["API_KINDS", "BUNDLE_KINDS", "ApiKind", "BundleKind"]

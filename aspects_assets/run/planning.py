@@ -1,0 +1,89 @@
+"""Read → plan for `diff` and `import`: prepare the inputs, read a Snapshot of
+Superset, render only when the plan needs the code, plan (pure, in `core`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from aspects_assets.core.incremental import access_reads, plan_incremental, unchanged_plan
+from aspects_assets.core.plan import in_scope, plan_full
+from aspects_assets.model.api import SupersetApi
+from aspects_assets.model.assets import AssetSet
+from aspects_assets.model.errors import Problem
+from aspects_assets.model.plan import Plan, Scope
+from aspects_assets.model.snapshot import Snapshot
+from aspects_assets.project.inputs import inputs_hash
+from aspects_assets.project.settings import Settings
+from aspects_assets.project.validated import note_validated, was_validated
+from aspects_assets.run.pipeline import checked_or_fail
+from aspects_assets.superset.live import read_more_access, read_snapshot
+
+
+@dataclass
+class Prepared:
+    """The run's inputs: their hash, and the checked asset set, rendered once, on
+    first need."""
+
+    settings: Settings
+    locales: Collection[str]
+    scope: Scope
+    inputs: str
+    warn: Callable[[Problem], None]
+    _assets: list[AssetSet] = field(default_factory=list)
+
+    def assets(self) -> AssetSet:
+        if not self._assets:
+            result = checked_or_fail(self.settings, list(self.locales) or None)
+            for problem in result.warnings:
+                self.warn(problem)
+            note_validated(self.settings.root, self.inputs)
+            self._assets.append(result.assets)
+        return self._assets[0]
+
+
+def prepare(settings: Settings, locales: Collection[str], kinds: Collection[str], *,
+            verify: bool, warn: Callable[[Problem], None]) -> Prepared:
+    """Hash the inputs and validate them, unless they validated before on this
+    machine: invalid input stops here, before any request to Superset."""
+    scope = Scope.of(locales, kinds)
+    prepared = Prepared(settings, locales, scope,
+                        inputs_hash(settings, [*scope.key(), *sorted(locales)]), warn)
+    if verify or not was_validated(settings.root, prepared.inputs):
+        prepared.assets()
+    return prepared
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What applying needs: the snapshot the plan was made from, the code's assets
+    in scope (empty when nothing was rendered), the plan, the inputs' hash."""
+
+    snapshot: Snapshot
+    local: AssetSet
+    plan: Plan
+    inputs_hash: str = ""
+
+
+def plan_against_live(api: SupersetApi, settings: Settings, assets: AssetSet,
+                      scope: Scope, inputs: str = "") -> Planned:
+    """Full comparison (`diff`, `import --verify`): every asset in scope is exported
+    and compared field by field."""
+    local = in_scope(assets, scope)
+    snapshot = read_snapshot(api, settings.project, compare=[a.uuid for a in local])
+    return Planned(snapshot, local, plan_full(snapshot, local, settings, scope), inputs)
+
+
+def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planned:
+    """The plan `import` runs: incremental from the record, or with `verify` full."""
+    settings, scope = prepared.settings, prepared.scope
+    if verify:
+        return plan_against_live(api, settings, prepared.assets(), scope, prepared.inputs)
+    snapshot = read_snapshot(api, settings.project)
+    unchanged = unchanged_plan(snapshot, prepared.inputs, scope)
+    if unchanged is not None:
+        return Planned(snapshot, AssetSet(()), unchanged, prepared.inputs)
+    local = in_scope(prepared.assets(), scope)
+    snapshot = read_more_access(api, snapshot, access_reads(snapshot, local, settings, scope))
+    return Planned(snapshot, local, plan_incremental(snapshot, local, settings, scope),
+                   prepared.inputs)

@@ -1,0 +1,183 @@
+"""A Superset in memory, at the client's public interface (`model.api.SupersetApi`).
+
+It keeps what an import sends (assets by uuid, with ids and a changed_on that
+moves on every write), roles, embeddings and CSS templates, and logs every call,
+so that reading and applying can be tested without a server. It models what the
+program relies on, not Superset: an import matches assets by uuid only."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from aspects_assets.model.assets import KIND_OF_FOLDER, TITLE_KEY
+from aspects_assets.model.errors import SupersetError
+from aspects_assets.model.snapshot import ServerInfo
+
+
+@dataclass
+class Imported:
+    files: dict[str, Any]  # path inside the bundle → parsed YAML
+    passwords: dict[str, str]
+    sparse: bool
+
+
+@dataclass
+class FakeSuperset:
+    info_: ServerInfo = field(default_factory=lambda: ServerInfo("6.1.0", True, True))
+    workers: int = 2
+    assets: dict[str, dict[str, Any]] = field(default_factory=dict)  # uuid → row + body
+    role_ids: dict[str, int] = field(default_factory=lambda: {"Admin": 1})
+    dashboard_roles: dict[int, list[int]] = field(default_factory=dict)
+    embeddings: dict[int, dict[str, Any]] = field(default_factory=dict)
+    css: dict[int, dict[str, Any]] = field(default_factory=dict)
+    imports: list[Imported] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)  # (verb, what)
+    _next_id: int = 1
+    _clock: int = 0
+
+    # -- test helpers -----------------------------------------------------------------
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _tick(self) -> str:
+        self._clock += 1
+        return f"2026-01-01T00:00:{self._clock:02d}.000000"
+
+    def of_kind(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {u: a for u, a in self.assets.items() if a["kind"] == kind}
+
+    def edit(self, uuid: str, **fields: Any) -> None:
+        """Someone edits an asset in Superset: its fields, and changed_on moves."""
+        self.assets[uuid]["body"].update(fields)
+        self.assets[uuid]["changed_on"] = self._tick()
+
+    def lists(self, endpoint: str) -> int:
+        return sum(1 for verb, what in self.calls if verb == "list" and what == endpoint)
+
+    # -- the interface ------------------------------------------------------------------
+
+    def info(self) -> ServerInfo:
+        self.calls.append(("info", ""))
+        return self.info_
+
+    def list_all(self, endpoint: str, columns: Iterable[str],
+                 filters: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+        self.calls.append(("list", endpoint))
+        if endpoint == "css_template":
+            wanted = {f["value"] for f in filters if f["col"] == "template_name"}
+            return [dict(row, id=pk) for pk, row in sorted(self.css.items())
+                    if not wanted or row["template_name"] in wanted]
+        if endpoint == "security/roles":
+            return [{"id": i, "name": n} for n, i in self.role_ids.items()]
+        names = {i: n for n, i in self.role_ids.items()}
+        out = []
+        for uuid, asset in self.of_kind(endpoint).items():
+            body = asset["body"]
+            row: dict[str, Any] = {"id": asset["id"], "uuid": uuid,
+                                   "changed_on_utc": asset["changed_on"],
+                                   "changed_on": asset["changed_on"],
+                                   **{k: body.get(k) for k in ("database_name", "table_name",
+                                                               "slice_name", "slug",
+                                                               "dashboard_title", "schema",
+                                                               "catalog")}}
+            if endpoint == "dataset":
+                database = self.assets.get(str(body.get("database_uuid")))
+                row["database"] = {"id": database["id"]} if database else {}
+            if endpoint == "dashboard":
+                row["roles"] = [{"id": r, "name": names[r]}
+                                for r in self.dashboard_roles.get(asset["id"], [])]
+            out.append(row)
+        return out
+
+    def export(self, kind: str, ids: list[int]) -> dict[str, bytes]:
+        self.calls.append(("export", kind))
+        out = {}
+        for uuid, asset in self.of_kind(kind).items():
+            if asset["id"] in ids:
+                title = asset["body"].get(TITLE_KEY[kind]) or uuid
+                out[f"{kind}s/{title}_{asset['id']}.yaml"] = yaml.safe_dump(
+                    asset["body"]).encode()
+        return out
+
+    def export_all(self) -> dict[str, bytes]:
+        self.calls.append(("export", "all"))
+        out: dict[str, bytes] = {}
+        for kind in ("database", "dataset", "chart", "dashboard"):
+            out.update(self.export(kind, [a["id"] for a in self.of_kind(kind).values()]))
+        return out
+
+    def import_bundle(self, bundle: bytes, *, passwords: Mapping[str, str] | None = None,
+                      sparse: bool = False) -> None:
+        self.calls.append(("import", ""))
+        files = {}
+        with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+            for name in archive.namelist():
+                _, _, inner = name.partition("/")
+                files[inner] = yaml.safe_load(archive.read(name))
+        self.imports.append(Imported(files, dict(passwords or {}), sparse))
+        for path, body in files.items():
+            kind = KIND_OF_FOLDER.get(path.partition("/")[0])
+            if kind is None:
+                continue
+            uuid = str(body["uuid"])
+            old = self.assets.get(uuid)
+            self.assets[uuid] = {"kind": kind, "id": old["id"] if old else self._id(),
+                                 "changed_on": self._tick(), "body": body}
+
+    def delete_one(self, kind: str, pk: int) -> None:
+        self.calls.append(("delete", kind))
+        uuid = next(u for u, a in self.of_kind(kind).items() if a["id"] == pk)
+        del self.assets[uuid]
+
+    def roles(self) -> dict[str, int]:
+        self.calls.append(("list", "security/roles"))
+        return dict(self.role_ids)
+
+    def create_role(self, name: str) -> int:
+        self.calls.append(("create", "role"))
+        self.role_ids[name] = self._id()
+        return self.role_ids[name]
+
+    def set_dashboard_roles(self, dashboard_id: int, role_ids: list[int]) -> None:
+        self.calls.append(("put", "dashboard roles"))
+        self.dashboard_roles[dashboard_id] = list(role_ids)
+        uuid = next(u for u, a in self.assets.items() if a["id"] == dashboard_id)
+        self.assets[uuid]["changed_on"] = self._tick()  # as Superset: the dashboard changed
+
+    def embedded(self, dashboard_id: int) -> dict[str, Any] | None:
+        self.calls.append(("get", "embedded"))
+        return self.embeddings.get(dashboard_id)
+
+    def set_embedded(self, dashboard_id: int, domains: list[str],
+                     embedded_uuid: str | None = None) -> dict[str, Any]:
+        self.calls.append(("put", "embedded"))
+        uuid = embedded_uuid or f"embedded-{dashboard_id}"
+        self.embeddings[dashboard_id] = {"uuid": uuid, "allowed_domains": list(domains),
+                                         "dashboard_id": str(dashboard_id)}
+        return self.embeddings[dashboard_id]
+
+    def find_css_template(self, name: str) -> dict[str, Any] | None:
+        rows = self.list_all("css_template", ["id", "template_name", "css"],
+                             [{"col": "template_name", "opr": "eq", "value": name}])
+        return rows[0] if rows else None
+
+    def create_css_template(self, name: str, css: str) -> int:
+        self.calls.append(("create", "css_template"))
+        pk = self._id()
+        self.css[pk] = {"template_name": name, "css": css}
+        return pk
+
+    def update_css_template(self, pk: int, name: str, css: str) -> None:
+        self.calls.append(("put", "css_template"))
+        if pk not in self.css:
+            raise SupersetError("Not found", status=404)
+        self.css[pk] = {"template_name": name, "css": css}
+
