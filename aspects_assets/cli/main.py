@@ -9,22 +9,18 @@ from pathlib import Path
 import click
 
 from aspects_assets import __version__
-from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.cli.options import (
+    FORMAT_OPTION,
+    LOCALE_OPTION,
+    AppContext,
+    GlobalOptionsGroup,
+    pass_app,
+    with_global_options,
+)
 from aspects_assets.cli.output import echo_json, echo_problem
 from aspects_assets.core.bundle import build_bundle
-from aspects_assets.model.errors import EXIT_ERROR, AspectsAssetsError, InputError
+from aspects_assets.model.errors import EXIT_ERROR, AspectsAssetsError
 from aspects_assets.run.pipeline import check, checked_or_fail
-
-
-def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InputError(f"--var {item!r}: expected NAME=VALUE")
-        out[name.strip()] = value
-    return out
-
 
 # Commands in modules of their own, imported only when one of them runs (or help
 # lists them): the offline commands then start without the HTTP client, deepdiff
@@ -47,7 +43,7 @@ class ToolError(click.ClickException):
         self.exit_code: int = error.exit_code  # type: ignore[misc]
 
 
-class LazyGroup(click.Group):
+class LazyGroup(GlobalOptionsGroup):
     def invoke(self, ctx: click.Context) -> object:
         # The one place where the tool's errors become click's.
         try:
@@ -63,26 +59,15 @@ class LazyGroup(click.Group):
             return super().get_command(ctx, cmd_name)
         module, attribute = LAZY_COMMANDS[cmd_name].split(":")
         command: click.Command = getattr(importlib.import_module(module), attribute)
-        return command
+        return with_global_options(command)
 
 
+@with_global_options
 @click.group(cls=LazyGroup,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Settings file (default: ./aspects-assets.yaml). Paths in it are relative to its folder.",
-)
-@click.option(
-    "--var",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Set one template variable for this run (repeatable).",
-)
 @click.version_option(__version__, prog_name="aspects-assets")
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None, variables: tuple[str, ...]) -> None:
+def cli(ctx: click.Context) -> None:
     """Manage Apache Superset dashboards, charts, datasets and databases as code,
     in many languages.
 
@@ -96,8 +81,10 @@ def cli(ctx: click.Context, config: Path | None, variables: tuple[str, ...]) -> 
     Example:
       aspects-assets validate
       aspects-assets build --out dist/bundle.zip
+
+    The global options (--config, --var) may also follow the command's name.
     """
-    ctx.obj = AppContext(config=config, var_overrides=_parse_vars(variables))
+    ctx.ensure_object(AppContext)
 
 
 @cli.command()
@@ -112,7 +99,8 @@ def validate(app: AppContext, output_format: str, locales: tuple[str, ...]) -> N
 
     \b
     Example:
-      aspects-assets validate --var SUPERSET_DB_NAME=superset
+      aspects-assets validate --var XAPI_DATABASE=xapi_staging
+      aspects-assets validate --locale ar --config aspects-assets.yaml
     """
     result = check(app.settings, locales or None)
     if output_format == "json":

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.cli.options import (
+    FORMAT_OPTION,
+    LOCALE_OPTION,
+    AppContext,
+    GlobalOptionsGroup,
+    pass_app,
+)
 from aspects_assets.cli.output import echo_json
 from aspects_assets.core.i18n.check import check_catalog
 from aspects_assets.core.i18n.extract import (
@@ -68,7 +74,7 @@ def extract_translations(
         sys.exit(EXIT_ACTION_NEEDED)
 
 
-@click.group()
+@click.group(cls=GlobalOptionsGroup)
 def translations() -> None:
     """Coverage, checks and migration of the translation catalogs.
 

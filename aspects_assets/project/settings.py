@@ -66,6 +66,8 @@ class Settings:
     extra_translations: tuple[Path, ...] = ()
     extra_strings: tuple[Path, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=dict)
+    # The variable names the settings file itself names (`variables`, `variables_from_env`).
+    declared_variables: frozenset[str] = frozenset()
     # Passwords found in URIs that came from the environment: masked in every
     # asset and sent only in the import's `passwords` field.
     env_secrets: frozenset[str] = field(default=frozenset(), repr=False)
@@ -200,6 +202,7 @@ def load_settings(
             secret = _secret_of(env[env_name])
             if secret:
                 secrets.add(secret)
+    declared = frozenset(str(name) for name in [*variables, *from_env])
     for name, value in (var_overrides or {}).items():
         variables[name] = value
 
@@ -282,6 +285,7 @@ def load_settings(
             for p in _string_list(data.get("extra_strings") or [], file=shown, key="extra_strings")
         ),
         variables=variables,
+        declared_variables=declared,
         env_secrets=frozenset(secrets),
         project=_expect(data.get("project", root.name), str, file=shown, key="project"),
         superset=superset,
