@@ -9,9 +9,11 @@ from pathlib import Path
 import click
 
 from aspects_assets import __version__
+from aspects_assets.cli.fallback_report import fallback_lines
 from aspects_assets.cli.options import (
     FORMAT_OPTION,
     LOCALE_OPTION,
+    VERBOSE_OPTION,
     AppContext,
     GlobalOptionsGroup,
     pass_app,
@@ -90,12 +92,16 @@ def cli(ctx: click.Context) -> None:
 @cli.command()
 @FORMAT_OPTION
 @LOCALE_OPTION
+@VERBOSE_OPTION
 @pass_app
-def validate(app: AppContext, output_format: str, locales: tuple[str, ...]) -> None:
+def validate(app: AppContext, output_format: str, locales: tuple[str, ...],
+             verbose: bool) -> None:
     """Render and check every asset; report all problems at once.
 
     Errors (Superset's import would fail or import wrong data) end with exit 2;
     warnings (inconsistencies Superset tolerates) are reported and exit 0.
+    Per locale, it also counts the texts that will show in the source language
+    (translation missing or fuzzy); --verbose lists them.
 
     \b
     Example:
@@ -110,11 +116,15 @@ def validate(app: AppContext, output_format: str, locales: tuple[str, ...]) -> N
                 "problems": [p.as_dict() for p in result.problems],
                 "errors": len(result.errors),
                 "warnings": len(result.warnings),
+                "fallbacks": [f.as_dict() for f in result.fallbacks],
             }
         )
     else:
         for problem in result.problems:
             echo_problem(problem)
+        for line in fallback_lines(result.fallbacks, app.settings.source_locale,
+                                   verbose=verbose):
+            click.echo(line)
         click.echo(
             f"{result.assets.summary()}: {len(result.errors)} error(s), "
             f"{len(result.warnings)} warning(s)"

@@ -108,3 +108,9 @@ FORMAT_OPTION = click.option(
     show_default=True,
     help="Output format: text for people, json for programs.",
 )
+
+VERBOSE_OPTION = click.option(
+    "--verbose", "-v", is_flag=True,
+    help="Also list each text that shows in the source language (missing or fuzzy "
+         "translation) and the assets that use it.",
+)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from aspects_assets.core.i18n.fallbacks import LocaleFallbacks
 from aspects_assets.core.manifest import build_manifest
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import Problem
@@ -33,6 +34,8 @@ class Prepared:
     inputs: str
     warn: Callable[[Problem], None]
     _assets: list[AssetSet] = field(default_factory=list)
+    # Per locale, the texts that show in the source language; None until rendered.
+    fallbacks: tuple[LocaleFallbacks, ...] | None = None
 
     def assets(self) -> AssetSet:
         if not self._assets:
@@ -41,6 +44,7 @@ class Prepared:
                 self.warn(problem)
             note_validated(self.settings.root, self.inputs)
             self._assets.append(result.assets)
+            self.fallbacks = result.fallbacks
         return self._assets[0]
 
 

@@ -86,3 +86,8 @@ def test_the_quick_start_works_as_printed(tmp_path: Path, superset_env: dict[str
     imported = next(o for c, o in outputs.items() if "aspects-assets import" in c)
     charts = next(line for line in imported.splitlines() if line.strip().startswith("charts"))
     assert re.search(r"updated\s+5\b", charts), imported  # the chart and its 4 copies
+    # The new title has no translation yet: import and the diff after it say so.
+    last_diff = outputs[commands[-1]]
+    for locale in ("es_419", "fr_CA", "ar", "pt_BR"):
+        said = f"{locale}: 1 text(s) will show in en (1 untranslated, 0 fuzzy)"
+        assert said in imported.splitlines() and said in last_diff.splitlines()
