@@ -13,7 +13,7 @@ import click
 from aspects_assets.cli.main import cli
 
 # The commands that talk to a live Superset (their examples need one to run).
-LIVE_COMMANDS = {"adopt", "diff", "import", "pull"}
+LIVE_COMMANDS = {"adopt", "check", "diff", "import", "pull"}
 _HEADING = re.compile(r"^\s*Examples?\b[^:]*:\s*$")
 _SHELL_OPERATORS = {"||", "&&", "|", ";"}
 

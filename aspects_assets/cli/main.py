@@ -29,6 +29,7 @@ from aspects_assets.run.pipeline import check, checked_or_fail
 # and ruamel.yaml, a third of a second of imports.
 LAZY_COMMANDS = {
     "adopt": "aspects_assets.cli.adopt:adopt",
+    "check": "aspects_assets.cli.check:check",
     "diff": "aspects_assets.cli.live:diff",
     "extract-translations": "aspects_assets.cli.translations:extract_translations",
     "import": "aspects_assets.cli.live:import_",
