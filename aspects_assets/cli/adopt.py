@@ -101,7 +101,7 @@ def adopt(app: AppContext, dry_run: bool, force: bool, lock_timeout: float,
 
     \b
     Example:
-      aspects-assets adopt --dry-run
+      aspects-assets adopt --dry-run    # report; exits 1 if anything is to take over
       aspects-assets adopt          # exits 1 when it recorded something
       aspects-assets import --prune --yes
     """

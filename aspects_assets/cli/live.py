@@ -10,7 +10,14 @@ from pathlib import Path
 
 import click
 
-from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.cli.fallback_report import fallback_lines
+from aspects_assets.cli.options import (
+    FORMAT_OPTION,
+    LOCALE_OPTION,
+    VERBOSE_OPTION,
+    AppContext,
+    pass_app,
+)
 from aspects_assets.cli.output import echo_json, echo_problem, progress_bar, style
 from aspects_assets.cli.reporting import plan_json, plan_lines, plan_summary, report_summary
 from aspects_assets.model.assets import KINDS
@@ -29,14 +36,17 @@ KIND_OPTION = click.option("--kind", "kinds", multiple=True, type=click.Choice(l
 @LOCALE_OPTION
 @KIND_OPTION
 @FORMAT_OPTION
+@VERBOSE_OPTION
 @pass_app
 def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
-         output_format: str) -> None:
+         output_format: str, verbose: bool) -> None:
     """Show, field by field, how the live Superset differs from the code.
 
     Compares every asset in scope (originals and localized copies), dashboard
     roles and embedding, and lists assets this project manages that the code no
-    longer has. Exit 0: no difference; 1: differences; 2: error.
+    longer has. Per locale, it also counts the texts that will show in the
+    source language (translation missing or fuzzy; --verbose lists them).
+    Exit 0: no difference; 1: differences; 2: error.
 
     \b
     Example (in CI):
@@ -47,10 +57,12 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
     client = SupersetClient.from_settings(settings)
     plan = plan_against_live(client, settings, checked.assets, Scope.of(locales, kinds)).plan
     if output_format == "json":
-        echo_json(plan_json(plan))
+        echo_json({**plan_json(plan), "fallbacks": [f.as_dict() for f in checked.fallbacks]})
     else:
         for colour, line in plan_lines(plan):
             click.echo(style(line, colour) if colour else line)
+        for line in fallback_lines(checked.fallbacks, settings.source_locale, verbose=verbose):
+            click.echo(line)
         click.echo(plan_summary(plan))
     if plan.has_differences:
         sys.exit(EXIT_ACTION_NEEDED)
@@ -77,10 +89,11 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
 @click.option("--backup-dir", type=click.Path(path_type=Path), default=Path("backups"),
               show_default=True, help="Where --prune saves what it deletes.")
 @FORMAT_OPTION
+@VERBOSE_OPTION
 @pass_app
 def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], prune: bool,
             yes: bool, dry_run: bool, verify: bool, manifest_path: Path, lock_timeout: float,
-            backup_dir: Path, output_format: str) -> None:
+            backup_dir: Path, output_format: str, verbose: bool) -> None:
     """Bring the live Superset to the state of the code.
 
     Validates (nothing is sent when invalid), compares with Superset, sends only
@@ -90,6 +103,8 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     Change detection uses the project's record in Superset (what was sent last
     time, and when Superset last changed each asset): an unchanged run renders
     nothing and exports nothing. `--verify` compares everything instead.
+    A run that renders also counts, per locale, the texts that will show in
+    the source language (translation missing or fuzzy; --verbose lists them).
 
     \b
     Examples:
@@ -106,6 +121,9 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
         plan = plan_import(client, prepared, verify=verify).plan
         for colour, line in plan_lines(plan):
             click.echo(style(line, colour) if colour else line)
+        for line in fallback_lines(prepared.fallbacks or (), settings.source_locale,
+                                   verbose=verbose):
+            click.echo(line)
         click.echo(f"dry run, nothing sent: {plan_summary(plan)}")
         return
     say = partial(click.echo, err=True)
@@ -117,10 +135,15 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     report, manifest = result.report, result.manifest
     if report is None or manifest is None:
         sys.exit(EXIT_ACTION_NEEDED)  # --prune not confirmed: nothing was applied
+    rendered = prepared.fallbacks
     if output_format == "json":
-        echo_json({**report.as_dict(), "manifest": str(manifest_path), "embedding": manifest})
+        echo_json({**report.as_dict(), "manifest": str(manifest_path), "embedding": manifest,
+                   # None: nothing was rendered (the inputs did not change)
+                   "fallbacks": None if rendered is None else [f.as_dict() for f in rendered]})
         return
     click.echo(report_summary(report))
+    for line in fallback_lines(rendered or (), settings.source_locale, verbose=verbose):
+        click.echo(line)
     click.echo(f"embedding manifest: {manifest_path}")
     if not result.aligned and manifest["dashboards"]:
         say(style("note: this Superset chooses embedded uuids itself (the aspects-assets "

@@ -9,28 +9,27 @@ from pathlib import Path
 import click
 
 from aspects_assets import __version__
-from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.cli.fallback_report import fallback_lines
+from aspects_assets.cli.options import (
+    FORMAT_OPTION,
+    LOCALE_OPTION,
+    VERBOSE_OPTION,
+    AppContext,
+    GlobalOptionsGroup,
+    pass_app,
+    with_global_options,
+)
 from aspects_assets.cli.output import echo_json, echo_problem
 from aspects_assets.core.bundle import build_bundle
-from aspects_assets.model.errors import EXIT_ERROR, AspectsAssetsError, InputError
+from aspects_assets.model.errors import EXIT_ERROR, AspectsAssetsError
 from aspects_assets.run.pipeline import check, checked_or_fail
-
-
-def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InputError(f"--var {item!r}: expected NAME=VALUE")
-        out[name.strip()] = value
-    return out
-
 
 # Commands in modules of their own, imported only when one of them runs (or help
 # lists them): the offline commands then start without the HTTP client, deepdiff
 # and ruamel.yaml, a third of a second of imports.
 LAZY_COMMANDS = {
     "adopt": "aspects_assets.cli.adopt:adopt",
+    "check": "aspects_assets.cli.check:check",
     "diff": "aspects_assets.cli.live:diff",
     "extract-translations": "aspects_assets.cli.translations:extract_translations",
     "import": "aspects_assets.cli.live:import_",
@@ -48,7 +47,7 @@ class ToolError(click.ClickException):
         self.exit_code: int = error.exit_code  # type: ignore[misc]
 
 
-class LazyGroup(click.Group):
+class LazyGroup(GlobalOptionsGroup):
     def invoke(self, ctx: click.Context) -> object:
         # The one place where the tool's errors become click's.
         try:
@@ -64,26 +63,15 @@ class LazyGroup(click.Group):
             return super().get_command(ctx, cmd_name)
         module, attribute = LAZY_COMMANDS[cmd_name].split(":")
         command: click.Command = getattr(importlib.import_module(module), attribute)
-        return command
+        return with_global_options(command)
 
 
+@with_global_options
 @click.group(cls=LazyGroup,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Settings file (default: ./aspects-assets.yaml). Paths in it are relative to its folder.",
-)
-@click.option(
-    "--var",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Set one template variable for this run (repeatable).",
-)
 @click.version_option(__version__, prog_name="aspects-assets")
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None, variables: tuple[str, ...]) -> None:
+def cli(ctx: click.Context) -> None:
     """Manage Apache Superset dashboards, charts, datasets and databases as code,
     in many languages.
 
@@ -97,23 +85,30 @@ def cli(ctx: click.Context, config: Path | None, variables: tuple[str, ...]) -> 
     Example:
       aspects-assets validate
       aspects-assets build --out dist/bundle.zip
+
+    The global options (--config, --var) may also follow the command's name.
     """
-    ctx.obj = AppContext(config=config, var_overrides=_parse_vars(variables))
+    ctx.ensure_object(AppContext)
 
 
 @cli.command()
 @FORMAT_OPTION
 @LOCALE_OPTION
+@VERBOSE_OPTION
 @pass_app
-def validate(app: AppContext, output_format: str, locales: tuple[str, ...]) -> None:
+def validate(app: AppContext, output_format: str, locales: tuple[str, ...],
+             verbose: bool) -> None:
     """Render and check every asset; report all problems at once.
 
     Errors (Superset's import would fail or import wrong data) end with exit 2;
     warnings (inconsistencies Superset tolerates) are reported and exit 0.
+    Per locale, it also counts the texts that will show in the source language
+    (translation missing or fuzzy); --verbose lists them.
 
     \b
     Example:
-      aspects-assets validate --var SUPERSET_DB_NAME=superset
+      aspects-assets validate --var XAPI_DATABASE=xapi_staging
+      aspects-assets validate --locale ar --config aspects-assets.yaml
     """
     result = check(app.settings, locales or None)
     if output_format == "json":
@@ -123,11 +118,15 @@ def validate(app: AppContext, output_format: str, locales: tuple[str, ...]) -> N
                 "problems": [p.as_dict() for p in result.problems],
                 "errors": len(result.errors),
                 "warnings": len(result.warnings),
+                "fallbacks": [f.as_dict() for f in result.fallbacks],
             }
         )
     else:
         for problem in result.problems:
             echo_problem(problem)
+        for line in fallback_lines(result.fallbacks, app.settings.source_locale,
+                                   verbose=verbose):
+            click.echo(line)
         click.echo(
             f"{result.assets.summary()}: {len(result.errors)} error(s), "
             f"{len(result.warnings)} warning(s)"

@@ -7,20 +7,32 @@ from pathlib import Path
 
 import click
 
-from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext, pass_app
+from aspects_assets.cli.fallback_report import fallback_lines
+from aspects_assets.cli.options import (
+    FORMAT_OPTION,
+    LOCALE_OPTION,
+    AppContext,
+    GlobalOptionsGroup,
+    pass_app,
+)
 from aspects_assets.cli.output import echo_json
 from aspects_assets.core.i18n.check import check_catalog
 from aspects_assets.core.i18n.extract import (
     Planned,
+    SourceText,
     describe,
     import_legacy,
     plan_extraction,
     source_texts,
 )
+from aspects_assets.core.i18n.fallbacks import fallbacks, text_uses
+from aspects_assets.core.i18n.localize import make_context
 from aspects_assets.core.i18n.status import locale_status
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED, InputError
 from aspects_assets.model.locales import normalize_locale
 from aspects_assets.project.catalogs import load_catalogs
+from aspects_assets.project.render import load_assets
+from aspects_assets.project.settings import Settings
 from aspects_assets.run.pipeline import selected_locales
 
 
@@ -68,7 +80,7 @@ def extract_translations(
         sys.exit(EXIT_ACTION_NEEDED)
 
 
-@click.group()
+@click.group(cls=GlobalOptionsGroup)
 def translations() -> None:
     """Coverage, checks and migration of the translation catalogs.
 
@@ -86,11 +98,15 @@ def translations() -> None:
     metavar="PERCENT",
     help="Exit 1 when a locale has fewer translated texts than this percentage.",
 )
+@click.option("--missing", is_flag=True,
+              help="Also list, per locale, each text that shows in the source language "
+                   "(untranslated or fuzzy) and where it is used.")
 @LOCALE_OPTION
 @FORMAT_OPTION
 @pass_app
 def status(
-    app: AppContext, fail_under: float | None, locales: tuple[str, ...], output_format: str
+    app: AppContext, fail_under: float | None, missing: bool, locales: tuple[str, ...],
+    output_format: str
 ) -> None:
     """Per locale: translated, fuzzy and untranslated texts of the current assets,
     and overrides that match no source text.
@@ -98,19 +114,23 @@ def status(
     \b
     Example:
       aspects-assets translations status --locale es_419 --format json
+      aspects-assets translations status --missing
     """
     settings = app.settings
     chosen = selected_locales(settings, locales or None)
-    sources = [t.text for t in source_texts(settings)]
+    found = source_texts(settings)
+    sources = [t.text for t in found]
     catalogs = load_catalogs(settings, chosen)
     rows = [locale_status(catalogs[locale], sources) for locale in chosen]
     below = [r for r in rows if fail_under is not None and r.percent < fail_under]
+    falling_back = fallbacks(_uses(settings, found), catalogs, chosen) if missing else []
     if output_format == "json":
         echo_json(
             {
                 "locales": [r.as_dict() for r in rows],
                 "fail_under": fail_under,
                 "below": [r.locale for r in below],
+                **({"missing": [f.as_dict() for f in falling_back]} if missing else {}),
             }
         )
     else:
@@ -129,6 +149,8 @@ def status(
                     f"{r.locale}: {entry.file}:{entry.line}: override matches no source text: "
                     f"{describe(entry.source)!r}"
                 )
+        for line in fallback_lines(falling_back, settings.source_locale, verbose=True):
+            click.echo(line)
         if not rows:
             click.echo("no locales configured (settings `locales`)")
     if below:
@@ -137,6 +159,17 @@ def status(
             err=output_format == "json",
         )
         sys.exit(EXIT_ACTION_NEEDED)
+
+
+def _uses(settings: Settings, found: list[SourceText]) -> dict[str, list[str]]:
+    """Where each source text is used: the asset and key, as diff and import say it
+    (the assets are rendered once more for it); a data value by its file and key."""
+    originals = load_assets(settings).assets
+    uses = text_uses(originals, make_context(originals).texts)
+    for text in found:
+        if text.text not in uses:
+            uses[text.text] = [f"{text.comment} ({text.location})"]
+    return uses
 
 
 @translations.command("check")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import jinja2
+import jinja2.meta
 import yaml
 
 from aspects_assets.model.assets import (
@@ -18,7 +21,7 @@ from aspects_assets.model.assets import (
     AssetSet,
     as_kind,
 )
-from aspects_assets.model.errors import Problem
+from aspects_assets.model.errors import InputError, Problem
 from aspects_assets.project.settings import MASKED_PASSWORD, Settings
 
 
@@ -151,3 +154,48 @@ def load_assets(settings: Settings) -> Loaded:
             continue
         assets.append(asset_from_mapping(kind, data, display, settings))
     return Loaded(AssetSet.of(assets), tuple(problems))
+
+
+def template_variables(settings: Settings) -> set[str]:
+    """Every variable name that an asset template, or a template it includes (at any
+    depth), reads. A file that does not parse is skipped: validation reports it."""
+    env = jinja_environment(settings.templates_dir)
+    pending: list[str] = []
+    for _kind, path in source_files(settings):
+        try:
+            pending.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+    names: set[str] = set()
+    included: set[str] = set()
+    while pending:
+        try:
+            tree = env.parse(pending.pop())
+        except jinja2.TemplateSyntaxError:
+            continue
+        names |= jinja2.meta.find_undeclared_variables(tree)
+        for name in jinja2.meta.find_referenced_templates(tree):
+            if name is None or name in included:
+                continue  # a computed name cannot be followed; the rest were read once
+            included.add(name)
+            try:
+                pending.append(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                continue
+    return names
+
+
+def check_var_overrides(settings: Settings, overrides: Mapping[str, str]) -> None:
+    """A `--var` must set a variable that something uses: a typo must not pass silently."""
+    unknown = [name for name in overrides if name not in settings.declared_variables]
+    if not unknown:
+        return  # the common case: no template is parsed
+    used = template_variables(settings)
+    for name in unknown:
+        if name not in used:
+            close = difflib.get_close_matches(name, used | settings.declared_variables, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise InputError(
+                "no asset template, included template or setting uses this variable" + hint,
+                file="--var", key=name,
+            )

@@ -12,11 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from dotenv import dotenv_values
 
 from aspects_assets.model.errors import InputError, yaml_error
 from aspects_assets.model.locales import normalize_locale
 
 CONFIG_FILE_NAME = "aspects-assets.yaml"
+# Environment variables kept in a file beside the settings (non-secret ones only).
+ENV_FILE_NAME = "aspects-assets.env"
 DEFAULT_SUPERSET_VERSION = "6.1"
 MASKED_PASSWORD = "XXXXXXXXXX"
 
@@ -66,6 +69,8 @@ class Settings:
     extra_translations: tuple[Path, ...] = ()
     extra_strings: tuple[Path, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=dict)
+    # The variable names the settings file itself names (`variables`, `variables_from_env`).
+    declared_variables: frozenset[str] = frozenset()
     # Passwords found in URIs that came from the environment: masked in every
     # asset and sent only in the import's `passwords` field.
     env_secrets: frozenset[str] = field(default=frozenset(), repr=False)
@@ -170,9 +175,10 @@ def load_settings(
 ) -> Settings:
     """Read the settings file (if any) and the environment into Settings."""
     cwd = cwd or Path.cwd()
-    env = os.environ if env is None else env
     path = find_config(config, cwd)
     root = path.parent if path else cwd.resolve()
+    if env is None:  # the process's own: the env file fills in what it does not set
+        env = {**read_env_file(root / ENV_FILE_NAME), **os.environ}
     shown = path.name if path else CONFIG_FILE_NAME
     data: dict[str, Any] = {}
     if path:
@@ -200,6 +206,7 @@ def load_settings(
             secret = _secret_of(env[env_name])
             if secret:
                 secrets.add(secret)
+    declared = frozenset(str(name) for name in [*variables, *from_env])
     for name, value in (var_overrides or {}).items():
         variables[name] = value
 
@@ -282,6 +289,7 @@ def load_settings(
             for p in _string_list(data.get("extra_strings") or [], file=shown, key="extra_strings")
         ),
         variables=variables,
+        declared_variables=declared,
         env_secrets=frozenset(secrets),
         project=_expect(data.get("project", root.name), str, file=shown, key="project"),
         superset=superset,
@@ -296,3 +304,20 @@ def load_settings(
         embedded_dashboards=embedded_domains,
         lock_in_ui=bool(_expect(data.get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
     )
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """`NAME=VALUE` lines (dotenv syntax) from `path`, if it exists. It is for where
+    things are (URLs, user names, URIs with a masked password), never for secrets:
+    a password in it is an error, as in the settings file."""
+    if not path.is_file():
+        return {}
+    values = {name: value or "" for name, value in dotenv_values(path).items()}
+    for name, value in values.items():
+        if name.endswith("PASSWORD") or _secret_of(value):
+            raise InputError(
+                "a password does not belong in a file: set it in the environment "
+                f"(a URI may carry the masked {MASKED_PASSWORD})",
+                file=path.name, key=name,
+            )
+    return values

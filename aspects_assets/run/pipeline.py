@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aspects_assets.core.conditional import include_conditions
+from aspects_assets.core.i18n.fallbacks import LocaleFallbacks, fallbacks, text_uses
 from aspects_assets.core.i18n.localize import label_problems, localize, make_context
 from aspects_assets.core.validate import errors_in, validate
 from aspects_assets.model.assets import AssetSet
@@ -22,6 +23,8 @@ class Checked:
 
     assets: AssetSet
     problems: tuple[Problem, ...]
+    # Per locale, the texts its copies show in the source language.
+    fallbacks: tuple[LocaleFallbacks, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -68,13 +71,15 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     loaded = load_assets(settings)
     assets, conditions = include_conditions(loaded.assets, settings.variables)
     problems = [*loaded.problems, *conditions]
+    falling_back: list[LocaleFallbacks] = []
     if settings.locales:
         context = make_context(assets)
         problems += label_problems(assets, context.labels)
         catalogs = load_catalogs(settings, chosen, problems)
+        falling_back = fallbacks(text_uses(assets, context.texts), catalogs, chosen)
         assets = localize(assets, chosen, catalogs, settings, context)
     problems += _without_repeats(validate(assets, settings.superset.version))
-    return Checked(assets, tuple(problems))
+    return Checked(assets, tuple(problems), tuple(falling_back))
 
 
 def checked_or_fail(settings: Settings, locales: Iterable[str] | None = None) -> Checked:

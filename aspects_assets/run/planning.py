@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from aspects_assets.core.i18n.fallbacks import LocaleFallbacks
 from aspects_assets.core.incremental import access_reads, plan_incremental, unchanged_plan
 from aspects_assets.core.plan import in_scope, plan_full
 from aspects_assets.model.api import SupersetApi
@@ -31,6 +32,8 @@ class Prepared:
     inputs: str
     warn: Callable[[Problem], None]
     _assets: list[AssetSet] = field(default_factory=list)
+    # Per locale, the texts that show in the source language; None until rendered.
+    fallbacks: tuple[LocaleFallbacks, ...] | None = None
 
     def assets(self) -> AssetSet:
         if not self._assets:
@@ -39,6 +42,7 @@ class Prepared:
                 self.warn(problem)
             note_validated(self.settings.root, self.inputs)
             self._assets.append(result.assets)
+            self.fallbacks = result.fallbacks
         return self._assets[0]
 
 

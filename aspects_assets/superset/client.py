@@ -393,6 +393,12 @@ class SupersetClient:
                     rows.extend(data.get("result") or [])
         return rows
 
+    def chart_data(self, query_context: Mapping[str, Any]) -> dict[str, Any]:
+        """Run a chart's query (`POST /api/v1/chart/data`): Superset's answer."""
+        result: dict[str, Any] = self.request("POST", f"{API}/chart/data",
+                                              json=dict(query_context)).json()
+        return result
+
     def export(self, kind: str, ids: list[int]) -> dict[str, bytes]:
         """Export assets by id: file path inside the ZIP (without its top folder) → bytes."""
         files: dict[str, bytes] = {}

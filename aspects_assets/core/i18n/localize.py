@@ -16,6 +16,7 @@ from typing import Any
 
 from aspects_assets.core.i18n.fields import Text, texts
 from aspects_assets.core.i18n.labels import LabelPlan, plan_labels, rename_labels
+from aspects_assets.core.i18n.rtl import with_direction
 from aspects_assets.core.layout import chart_nodes, filter_targets, native_filters
 from aspects_assets.core.validate import is_uuid
 from aspects_assets.model.assets import Asset, AssetSet
@@ -158,6 +159,10 @@ def localize_asset(
     elif asset.kind == "dashboard":
         if body.get("slug"):
             body["slug"] = f"{body['slug']}-{locale}"
+        if isinstance(body.get("css"), str | None):  # anything else: validation says so
+            css = with_direction(body.get("css"), locale)
+            if css is not None:
+                body["css"] = css
         body = _localize_dashboard(body, locale, catalog, context)
         body, _ = _translate_texts(asset, body, catalog, context)
         roles = private.get("_roles")
