@@ -8,7 +8,7 @@ import pytest
 
 from aspects_assets.core.i18n.localize import copy_uuid
 from aspects_assets.core.plan import field_changes
-from aspects_assets.core.rls import (
+from aspects_assets.core.kinds.rls import (
     DatasetRef,
     LiveRls,
     RlsFilter,
@@ -149,10 +149,14 @@ def test_request_body_carries_ids():
 
 
 def test_plan_creates_updates_leaves_and_deletes_only_what_the_project_made():
-    from aspects_assets.core.rls import plan_rls
+    from aspects_assets.core.kinds.rls import LiveRlsState, Rls
+    from aspects_assets.model.plan import Action
+    from aspects_assets.model.snapshot import LiveRow
 
     rls = parsed(FILE)
     datasets = live_datasets()
+    rows = {d.uuid: LiveRow("dataset", d.uuid, d.id, "", d.table_name,
+                            table_of=(1, None, d.schema)) for d in datasets}
     tables = covered(rls, datasets, code())
     current = LiveRls(id=4, name=rls.name, filter_type="Regular", clause="1 = 1",
                       roles=("Instructor",), tables=tuple(d.id for d in tables),
@@ -162,11 +166,24 @@ def test_plan_creates_updates_leaves_and_deletes_only_what_the_project_made():
     foreign = LiveRls(id=6, name="made_by_hand", filter_type="Base", clause="1 = 0",
                       roles=(), tables=())
     new = parsed({**FILE, "name": "new_filter"})
-    plan = plan_rls([rls, new], [current, gone, foreign], datasets, code(),
-                    managed={rls.name, "old_filter"})
+    live = LiveRlsState((current, gone, foreign), frozenset({"Instructor"}))
+    plan = Rls().plan([rls, new], live, rows, code(), {rls.name, "old_filter"}, LOCALES)
     actions = {c.name: c.action for c in plan}
-    assert actions == {rls.name: "update", "new_filter": "create", "old_filter": "delete"}
+    assert actions == {rls.name: Action.UPDATE, "new_filter": Action.CREATE,
+                       "old_filter": Action.DELETE}
     update = next(c for c in plan if c.name == rls.name)
-    assert [c.path for c in update.changes] == ["clause"] and update.live_id == 4
-    same = LiveRls(**{**current.__dict__, "clause": rls.clause})
-    assert [c.action for c in plan_rls([rls], [same], datasets, code(), set())] == ["unchanged"]
+    assert [c["path"] for c in update.data["changes"]] == ["clause"]
+    assert update.detail[2] == 4
+    same = LiveRlsState((LiveRls(**{**current.__dict__, "clause": rls.clause}),),
+                        frozenset({"Instructor"}))
+    assert [c.action for c in Rls().plan([rls], same, rows, code(), set(), LOCALES)] == [
+        Action.UNCHANGED]
+
+
+def test_plan_refuses_a_role_nobody_has_before_anything_is_sent():
+    from aspects_assets.core.kinds.rls import LiveRlsState, Rls
+    from aspects_assets.model.errors import InputError
+
+    rls = parsed({**FILE, "roles": ["Instuctor"]})
+    with pytest.raises(InputError, match="Instuctor"):
+        Rls().plan([rls], LiveRlsState((), frozenset({"Instructor"})), {}, code(), set(), ())

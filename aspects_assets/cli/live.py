@@ -55,7 +55,8 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
     settings = app.settings
     checked = checked_or_fail(settings, locales or None)
     client = SupersetClient.from_settings(settings)
-    plan = plan_against_live(client, settings, checked.assets, Scope.of(locales, kinds)).plan
+    plan = plan_against_live(client, settings, checked.assets, Scope.of(locales, kinds),
+                             objects=checked.objects).plan
     if output_format == "json":
         echo_json({**plan_json(plan), "fallbacks": [f.as_dict() for f in checked.fallbacks]})
     else:

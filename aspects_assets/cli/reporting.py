@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from aspects_assets.core.kinds import API_KINDS
+from aspects_assets.core.kinds import API_KINDS, OBJECT_KINDS
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS
 from aspects_assets.model.plan import Action, Plan
 from aspects_assets.model.report import Report
@@ -35,6 +35,10 @@ def plan_lines(plan: Plan) -> Iterator[tuple[str, str]]:
     for access in plan.access:
         where = f"{access.title} [{access.uuid}] ({access.locale or 'original'})"
         yield "yellow", API_KINDS[access.what].line(access, where)
+    for obj in plan.object_changes:
+        colour = {CREATE: "green", UPDATE: "yellow", DELETE: "red"}[obj.action]
+        for number, line in enumerate(obj.line.splitlines()):
+            yield colour if number == 0 else "", line
 
 
 def plan_summary(plan: Plan) -> str:
@@ -48,6 +52,10 @@ def plan_summary(plan: Plan) -> str:
             parts.append(f"{FOLDER_OF_KIND[kind]}: {', '.join(bits)}")
     if plan.access:
         parts.append(f"{'/'.join(API_KINDS)}: {len(plan.access)} to set")
+    for name in OBJECT_KINDS:
+        changed = [c for c in plan.object_changes if c.kind == name]
+        if changed:
+            parts.append(f"{name}: {len(changed)} to set")
     return "; ".join(parts) if parts else "no difference"
 
 
@@ -67,6 +75,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
              "old_embedded_uuid": a.old_uuid, "new_embedded_uuid": a.new_uuid}
             for a in plan.access
         ],
+        **{name: [c.as_dict() for c in plan.objects if c.kind == name]
+           for name in OBJECT_KINDS if any(c.kind == name for c in plan.objects)},
     }
 
 
@@ -80,6 +90,9 @@ def report_summary(report: Report) -> str:
                            report.access_created.get(kind.name, []))
               for kind in API_KINDS.values()]
     lines.append(f"  {'; '.join(access)}")
+    for name, counts in report.objects.items():
+        done = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
+        lines.append(f"  {name}: {done}")
     if report.backup:
         lines.append(f"  backup of what was deleted: {report.backup}")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())

@@ -14,7 +14,8 @@ Pure, in three steps the run composes: `unchanged_plan` (is rendering needed?),
 from __future__ import annotations
 
 from aspects_assets.core.bundle import fingerprint, managed_fields
-from aspects_assets.core.kinds import API_KINDS
+from aspects_assets.core.kinds import API_KINDS, OBJECT_KINDS
+from aspects_assets.core.kinds.objects import object_state_digest
 from aspects_assets.core.plan import compare_access, in_scope, leftovers, wanted_access
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.plan import Action, AssetChange, Plan, Scope
@@ -44,6 +45,14 @@ def unchanged_plan(snapshot: Snapshot, inputs_hash: str, scope: Scope) -> Plan |
             return None
         out.append(AssetChange(managed.kind, uuid, row.title, managed.locale,
                                Action.UNCHANGED))
+    for kind in OBJECT_KINDS.values():
+        recorded = record.objects.get(kind.name)
+        if recorded is None:
+            continue
+        state = object_state_digest(kind, snapshot.objects[kind.name], snapshot.rows,
+                                    record.managed_objects(kind.name))
+        if state != recorded.get("digest"):
+            return None  # edited in Superset, or a dataset made since: plan them again
     return Plan(tuple(out), rendered=False)
 
 

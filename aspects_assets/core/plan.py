@@ -13,12 +13,20 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from aspects_assets.core.bundle import superset_body
-from aspects_assets.core.kinds import API_KINDS
+from aspects_assets.core.kinds import API_KINDS, OBJECT_KINDS
 from aspects_assets.core.normalize import normalize
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.keypath import key_text
-from aspects_assets.model.plan import AccessChange, Action, AssetChange, FieldChange, Plan, Scope
-from aspects_assets.model.snapshot import Bodies, Snapshot
+from aspects_assets.model.plan import (
+    AccessChange,
+    Action,
+    AssetChange,
+    FieldChange,
+    ObjectChange,
+    Plan,
+    Scope,
+)
+from aspects_assets.model.snapshot import Bodies, LiveRow, Snapshot
 from aspects_assets.project.settings import Settings
 
 
@@ -110,6 +118,24 @@ def compare_access(local: AssetSet, settings: Settings,
             change = kind.compare(asset, value, live, snapshot.info)
             if change is not None:
                 out.append(change)
+    return tuple(out)
+
+
+def plan_objects(snapshot: Snapshot, specs: Mapping[str, tuple[Any, ...]], code: AssetSet,
+                 settings: Settings, rows: Mapping[str, LiveRow] | None = None
+                 ) -> tuple[ObjectChange, ...]:
+    """Each object kind's plan: what the code declares against what Superset has,
+    on the live assets (`rows`: as listed now; default the snapshot's)."""
+    record = snapshot.record
+    out: list[ObjectChange] = []
+    for kind in OBJECT_KINDS.values():
+        managed = record.managed_objects(kind.name) if record else []
+        declared = specs.get(kind.name, ())
+        if not declared and not managed:
+            continue
+        out += kind.plan(declared, snapshot.objects[kind.name],
+                         snapshot.rows if rows is None else rows, code, managed,
+                         settings.locales)
     return tuple(out)
 
 

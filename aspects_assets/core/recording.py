@@ -19,7 +19,8 @@ from aspects_assets.project.settings import Settings
 def record_after(snapshot: Snapshot, local: AssetSet, settings: Settings, inputs_hash: str,
                  *, deleted: Collection[str], kept: Collection[str],
                  applied: Mapping[str, Mapping[str, Applied]],
-                 rows: Mapping[str, LiveRow]) -> ProjectRecord:
+                 rows: Mapping[str, LiveRow],
+                 objects: Mapping[str, Mapping[str, Any]] | None = None) -> ProjectRecord:
     """Every rendered asset in scope is managed, with the fingerprint of what the code
     has and Superset's changed_on as `rows` (listed after the run) show it; what was
     deleted is no longer managed; what the code no longer has but was `kept` (no
@@ -45,5 +46,6 @@ def record_after(snapshot: Snapshot, local: AssetSet, settings: Settings, inputs
                                       settings, applied.get(kind.name, {}))
         for kind in API_KINDS.values()}
     base = record or ProjectRecord(project=settings.project)
+    kept_objects = {**base.objects, **(objects or {})}
     return replace(base, managed=managed, inputs_hash=inputs_hash, tool_version=__version__,
-                   **access)
+                   objects=kept_objects, **access)

@@ -3,8 +3,8 @@ and `core.incremental`, run by `run.apply`."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -90,9 +90,27 @@ class AccessChange:
 
 
 @dataclass(frozen=True)
+class ObjectChange:
+    """What a run does to one object: the action, the line `diff` shows and the
+    JSON form; `detail` is the kind's own (what applying needs)."""
+
+    kind: str
+    name: str
+    action: Action
+    line: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    detail: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "action": self.action.value, **self.data}
+
+
+@dataclass(frozen=True)
 class Plan:
     assets: tuple[AssetChange, ...]
     access: tuple[AccessChange, ...] = ()
+    # Objects of their own (row-level security filters, ...), in the registry's order.
+    objects: tuple[ObjectChange, ...] = ()
     # False when no input changed and Superset did not move: nothing was rendered,
     # and the project record is already right.
     rendered: bool = True
@@ -109,8 +127,12 @@ class Plan:
         return self.with_action(Action.DELETE)
 
     @property
+    def object_changes(self) -> list[ObjectChange]:
+        return [c for c in self.objects if c.action != Action.UNCHANGED]
+
+    @property
     def has_differences(self) -> bool:
-        return bool(self.to_send or self.to_delete or self.access)
+        return bool(self.to_send or self.to_delete or self.access or self.object_changes)
 
     def counts(self) -> dict[Kind, dict[str, int]]:
         out: dict[Kind, dict[str, int]] = {k: {a.value: 0 for a in Action} for k in KINDS}

@@ -62,6 +62,12 @@ class ProjectRecord:
     embedded: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     inputs_hash: str = ""
     tool_version: str = __version__
+    # Object kind → {"managed": [names this project made], "digest": of the live
+    # state the last import left (core.kinds.objects)}.
+    objects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def managed_objects(self, kind: str) -> list[str]:
+        return list(self.objects.get(kind, {}).get("managed", []))
 
     def to_css(self) -> str:
         data = {
@@ -72,6 +78,7 @@ class ProjectRecord:
             "managed": {u: m.as_json() for u, m in sorted(self.managed.items())},
             "dashboard_roles": {u: list(r) for u, r in sorted(self.dashboard_roles.items())},
             "embedded": {u: dict(e) for u, e in sorted(self.embedded.items())},
+            "objects": {k: dict(v) for k, v in sorted(self.objects.items())},
         }
         # `\/` is JSON for `/`: no `*/` can close the comment early.
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -93,6 +100,7 @@ class ProjectRecord:
             embedded=data.get("embedded", {}),
             inputs_hash=str(data.get("inputs_hash", "")),
             tool_version=str(data.get("tool_version", "")),
+            objects=data.get("objects", {}),
         )
 
 

@@ -28,6 +28,8 @@ class Report:
     access_created: dict[str, list[str]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     backup: str | None = None
+    # Object kind (row-level security, ...) → action → how many.
+    objects: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def for_access(cls, kinds: Iterable[tuple[str, bool]]) -> Report:
@@ -48,4 +50,5 @@ class Report:
         return {"created": self.created, "updated": self.updated,
                 "unchanged": self.unchanged, "deleted": self.deleted,
                 "sent": self.sent, "import_requests": self.requests,
-                **access, "seconds": self.seconds, "backup": self.backup}
+                **access, **({"objects": self.objects} if self.objects else {}),
+                "seconds": self.seconds, "backup": self.backup}

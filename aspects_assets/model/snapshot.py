@@ -51,6 +51,8 @@ class Snapshot:
     info: ServerInfo
     access: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     bodies: Bodies | None = None
+    # Object kind → its live objects (as the kind's `read` gives them).
+    objects: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def managed(self) -> Mapping[str, ManagedAsset]:

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aspects_assets.core.chunking import Chunk, import_requests
-from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS
+from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS, ObjectKind
 from aspects_assets.core.kinds.base import Applied
+from aspects_assets.core.kinds.objects import object_state_digest
+from aspects_assets.core.plan import plan_objects
 from aspects_assets.core.recording import record_after
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import KINDS, Asset, AssetSet, Kind
@@ -229,6 +231,48 @@ def _backup(api: SupersetApi, ids_by_kind: Mapping[Kind, list[int]]) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class AppliedObjects:
+    """One object kind after a run: what the project manages of it now, and the
+    live objects as they are (read again when something changed)."""
+
+    managed: tuple[str, ...]
+    live: Any
+    changed: bool
+
+    def entry(self, kind: ObjectKind, rows: Mapping[str, LiveRow]) -> dict[str, Any]:
+        return {"managed": list(self.managed),
+                "digest": object_state_digest(kind, self.live, rows, self.managed)}
+
+
+def apply_objects(api: SupersetApi, planned: Planned, settings: Settings,
+                  rows: Mapping[str, LiveRow], prune_leftovers: bool, report: Report,
+                  progress: Progress) -> dict[str, AppliedObjects]:
+    """Plan each object kind again on the assets as the import left them (what it
+    just created has ids only now, and a row-level security filter must cover every
+    dataset that exists), then make the changes; deletes only with --prune."""
+    snapshot = planned.snapshot
+    out: dict[str, AppliedObjects] = {}
+    for change in plan_objects(snapshot, planned.specs, planned.code, settings, rows):
+        kind = OBJECT_KINDS[change.kind]
+        counts = report.objects.setdefault(kind.name, {})
+        kept = change.action == Action.DELETE and not prune_leftovers
+        done = change.action != Action.UNCHANGED and not kept
+        if done:
+            kind.apply(api, change)
+            progress(kind.name, 1)
+        what = "kept (no --prune)" if kept else change.action.value
+        counts[what] = counts.get(what, 0) + 1
+        still = () if change.action == Action.DELETE and done else (change.name,)
+        before = out.get(kind.name, AppliedObjects((), None, False))
+        out[kind.name] = AppliedObjects((*before.managed, *still), None,
+                                        before.changed or done)
+    return {name: AppliedObjects(o.managed,
+                                 OBJECT_KINDS[name].read(api) if o.changed
+                                 else snapshot.objects[name], o.changed)
+            for name, o in out.items()}
+
+
 def new_report(planned: Planned) -> Report:
     report = Report.for_access((k.name, k.creates) for k in API_KINDS.values())
     for change in planned.plan.assets:
@@ -265,7 +309,8 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     # its table too, so an original sent now takes over the row a doomed copy of it
     # held, as in Aspects' collapsed datasets); a doomed uuid that is gone is not
     # deleted, and no other asset is deleted in its place.
-    rows = list_rows(api) if to_send and (plan.access or doomed) else snapshot.rows
+    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs)
+            else snapshot.rows)
     start = time.perf_counter()
     applied = apply_access(api, planned, plan.access, rows, report, progress)
     report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)
@@ -274,16 +319,19 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
         start = time.perf_counter()
         backup = prune(api, doomed, rows, report, progress)
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
+    objects = apply_objects(api, planned, settings, rows, prune_leftovers, report, progress)
     if not plan.rendered and not to_send and not doomed and not plan.access:
         # Nothing rendered, nothing sent: the record is already right.
         return ApplyResult(report, backup, snapshot.access)
     # changed_on as the run left it (setting roles moves a dashboard's).
-    wrote = bool(to_send or doomed or plan.access)
+    wrote = bool(to_send or doomed or plan.access or any(o.changed for o in objects.values()))
+    final_rows = list_rows(api) if wrote else snapshot.rows
     record = record_after(snapshot, planned.local, settings, planned.inputs_hash,
                           deleted=[c.uuid for c in doomed],
                           kept=[] if prune_leftovers else [c.uuid for c in plan.to_delete],
-                          applied=applied,
-                          rows=list_rows(api) if wrote else snapshot.rows)
+                          applied=applied, rows=final_rows,
+                          objects={name: o.entry(OBJECT_KINDS[name], final_rows)
+                                   for name, o in objects.items()})
     write_record(api, record, snapshot.record_id)
     return ApplyResult(report, backup,
                        {k.name: getattr(record, k.record_field) for k in API_KINDS.values()})

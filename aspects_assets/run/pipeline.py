@@ -3,18 +3,21 @@ checked asset set."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from aspects_assets.core.conditional import include_conditions
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks, fallbacks, text_uses
 from aspects_assets.core.i18n.localize import label_problems, localize, make_context
+from aspects_assets.core.kinds import OBJECT_KINDS
 from aspects_assets.core.validate import errors_in, validate
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, Problem, ValidationFailed
 from aspects_assets.project.catalogs import load_catalogs
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import Settings, parse_locale_list
+from aspects_assets.project.sources import render_folder
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Checked:
     problems: tuple[Problem, ...]
     # Per locale, the texts its copies show in the source language.
     fallbacks: tuple[LocaleFallbacks, ...] = ()
+    # Object kind (`core.kinds.OBJECT_KINDS`) → what the code declares of it.
+    objects: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -71,6 +76,11 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     loaded = load_assets(settings)
     assets, conditions = include_conditions(loaded.assets, settings.variables)
     problems = [*loaded.problems, *conditions]
+    objects = {}
+    for kind in OBJECT_KINDS.values():
+        rendered = render_folder(settings, kind.folder, kind.patterns)
+        objects[kind.name], found = kind.parse(rendered.documents, assets)
+        problems += [*rendered.problems, *found]
     falling_back: list[LocaleFallbacks] = []
     if settings.locales:
         context = make_context(assets)
@@ -79,7 +89,7 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
         falling_back = fallbacks(text_uses(assets, context.texts), catalogs, chosen)
         assets = localize(assets, chosen, catalogs, settings, context)
     problems += _without_repeats(validate(assets, settings.superset.version))
-    return Checked(assets, tuple(problems), tuple(falling_back))
+    return Checked(assets, tuple(problems), tuple(falling_back), objects)
 
 
 def checked_or_fail(settings: Settings, locales: Iterable[str] | None = None) -> Checked:

@@ -3,12 +3,13 @@ Superset, render only when the plan needs the code, plan (pure, in `core`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks
 from aspects_assets.core.incremental import access_reads, plan_incremental, unchanged_plan
-from aspects_assets.core.plan import in_scope, plan_full
+from aspects_assets.core.plan import in_scope, plan_full, plan_objects
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import Problem
@@ -34,6 +35,8 @@ class Prepared:
     _assets: list[AssetSet] = field(default_factory=list)
     # Per locale, the texts that show in the source language; None until rendered.
     fallbacks: tuple[LocaleFallbacks, ...] | None = None
+    # Object kind → what the code declares (row-level security filters, ...).
+    objects: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def assets(self) -> AssetSet:
         if not self._assets:
@@ -43,6 +46,7 @@ class Prepared:
             note_validated(self.settings.root, self.inputs)
             self._assets.append(result.assets)
             self.fallbacks = result.fallbacks
+            self.objects = result.objects
         return self._assets[0]
 
 
@@ -67,27 +71,38 @@ class Planned:
     local: AssetSet
     plan: Plan
     inputs_hash: str = ""
+    # The code with every rendered copy, in scope or not (what objects are planned on).
+    code: AssetSet = field(default_factory=lambda: AssetSet(()))
+    # Object kind → what the code declares (applying plans them again on the
+    # datasets as the import left them).
+    specs: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 def plan_against_live(api: SupersetApi, settings: Settings, assets: AssetSet,
-                      scope: Scope, inputs: str = "") -> Planned:
+                      scope: Scope, inputs: str = "",
+                      objects: Mapping[str, tuple[Any, ...]] | None = None) -> Planned:
     """Full comparison (`diff`, `import --verify`): every asset in scope is exported
-    and compared field by field."""
+    and compared field by field; the code's objects (`objects`) with Superset's."""
     local = in_scope(assets, scope)
     snapshot = read_snapshot(api, settings.project, compare=[a.uuid for a in local])
-    return Planned(snapshot, local, plan_full(snapshot, local, settings, scope), inputs)
+    plan = plan_full(snapshot, local, settings, scope)
+    plan = replace(plan, objects=plan_objects(snapshot, objects or {}, assets, settings))
+    return Planned(snapshot, local, plan, inputs, assets, objects or {})
 
 
 def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planned:
     """The plan `import` runs: incremental from the record, or with `verify` full."""
     settings, scope = prepared.settings, prepared.scope
     if verify:
-        return plan_against_live(api, settings, prepared.assets(), scope, prepared.inputs)
+        return plan_against_live(api, settings, prepared.assets(), scope, prepared.inputs,
+                                 prepared.objects)
     snapshot = read_snapshot(api, settings.project)
     unchanged = unchanged_plan(snapshot, prepared.inputs, scope)
     if unchanged is not None:
         return Planned(snapshot, AssetSet(()), unchanged, prepared.inputs)
-    local = in_scope(prepared.assets(), scope)
+    code = prepared.assets()
+    local = in_scope(code, scope)
     snapshot = read_more_access(api, snapshot, access_reads(snapshot, local, settings, scope))
-    return Planned(snapshot, local, plan_incremental(snapshot, local, settings, scope),
-                   prepared.inputs)
+    plan = plan_incremental(snapshot, local, settings, scope)
+    plan = replace(plan, objects=plan_objects(snapshot, prepared.objects, code, settings))
+    return Planned(snapshot, local, plan, prepared.inputs, code, prepared.objects)

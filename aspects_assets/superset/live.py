@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, TypeVar
 
 from aspects_assets.core.adopt import LiveDataset, LiveDetails
-from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS
+from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS
 from aspects_assets.core.normalize import normalize_all
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import KINDS, Kind
@@ -49,8 +49,9 @@ def read_snapshot(api: SupersetApi, project: str,
         uuids = rows if compare is None else compare
         access[kind.name] = kind.read(api, rows, [u for u in uuids
                                                   if u in rows and rows[u].kind in kind.targets])
+    objects = {kind.name: kind.read(api) for kind in OBJECT_KINDS.values()}
     return Snapshot(rows=rows, record=record, record_id=record_id, info=api.info(),
-                    access=access, bodies=bodies)
+                    access=access, bodies=bodies, objects=objects)
 
 
 def read_more_access(api: SupersetApi, snapshot: Snapshot,

@@ -36,6 +36,7 @@ class FakeSuperset:
     dashboard_roles: dict[int, list[int]] = field(default_factory=dict)
     embeddings: dict[int, dict[str, Any]] = field(default_factory=dict)
     css: dict[int, dict[str, Any]] = field(default_factory=dict)
+    rls: dict[int, dict[str, Any]] = field(default_factory=dict)  # id → filter as listed
     imports: list[Imported] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (verb, what)
     _next_id: int = 1
@@ -163,6 +164,29 @@ class FakeSuperset:
         self.embeddings[dashboard_id] = {"uuid": uuid, "allowed_domains": list(domains),
                                          "dashboard_id": str(dashboard_id)}
         return self.embeddings[dashboard_id]
+
+    def rls_filters(self) -> list[dict[str, Any]]:
+        self.calls.append(("list", "rowlevelsecurity"))
+        return [{"id": pk, **f} for pk, f in self.rls.items()]
+
+    def _rls_row(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        names = {i: n for n, i in self.role_ids.items()}
+        return {**body, "tables": [{"id": i} for i in body["tables"]],
+                "roles": [{"name": names[i]} for i in body["roles"]]}
+
+    def create_rls(self, body: Mapping[str, Any]) -> int:
+        self.calls.append(("create", "rowlevelsecurity"))
+        pk = self._id()
+        self.rls[pk] = self._rls_row(body)
+        return pk
+
+    def update_rls(self, pk: int, body: Mapping[str, Any]) -> None:
+        self.calls.append(("put", "rowlevelsecurity"))
+        self.rls[pk] = self._rls_row(body)
+
+    def delete_rls(self, pk: int) -> None:
+        self.calls.append(("delete", "rowlevelsecurity"))
+        del self.rls[pk]
 
     def find_css_template(self, name: str) -> dict[str, Any] | None:
         rows = self.list_all("css_template", ["id", "template_name", "css"],

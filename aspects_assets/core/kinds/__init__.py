@@ -9,6 +9,8 @@ from __future__ import annotations
 from aspects_assets.core.kinds.base import ApiKind, BundleKind
 from aspects_assets.core.kinds.bundle import CHART, DASHBOARD, DATABASE, DATASET
 from aspects_assets.core.kinds.embedding import Embedding
+from aspects_assets.core.kinds.objects import ObjectKind
+from aspects_assets.core.kinds.rls import Rls
 from aspects_assets.core.kinds.roles import Roles
 from aspects_assets.model.assets import Kind
 
@@ -19,4 +21,8 @@ BUNDLE_KINDS: dict[Kind, BundleKind] = {k.name: k for k in (DATABASE, DATASET, C
 # In the order they are compared and set on each dashboard.
 API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding())}
 
-__all__ = ["API_KINDS", "BUNDLE_KINDS", "ApiKind", "BundleKind"]
+# Objects of their own, in files of their own (`objects.py`): read, planned and
+# applied after the assets and the API kinds, in this order.
+OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (Rls(),)}
+
+__all__ = ["API_KINDS", "BUNDLE_KINDS", "OBJECT_KINDS", "ApiKind", "BundleKind", "ObjectKind"]

@@ -16,8 +16,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aspects_assets.core.kinds.objects import ObjectKind
+from aspects_assets.core.kinds.roles import desired_roles
+from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import AssetSet
-from aspects_assets.model.errors import Problem
+from aspects_assets.model.errors import InputError, Problem
+from aspects_assets.model.plan import Action, FieldChange, ObjectChange
+from aspects_assets.model.snapshot import LiveRow
+from aspects_assets.project.sources import Document
 
 FOLDER = "row_level_security"
 FILTER_TYPES = ("Regular", "Base")
@@ -171,10 +177,13 @@ def check_unique(filters: Sequence[RlsFilter]) -> list[Problem]:
     return problems
 
 
-def covered(rls: RlsFilter, datasets: Iterable[DatasetRef], code: AssetSet
-            ) -> tuple[DatasetRef, ...]:
+def covered(rls: RlsFilter, datasets: Iterable[DatasetRef], code: AssetSet,
+            locales: Iterable[str] = ()) -> tuple[DatasetRef, ...]:
     """The live datasets the filter must cover, in a stable order. `code`: the
-    assets with their localized copies, whose uuids tie a copy to its original."""
+    assets with their localized copies, whose uuids tie a copy to its original;
+    `locales`: the configured ones, whose copies of an excluded table
+    (`<table>_<locale>`) are excluded by name too, in case the run renders only
+    some locales."""
     copies_of: dict[str, set[str]] = {}
     for asset in code.of_kind("dataset"):
         copies_of.setdefault(asset.base_uuid, set()).add(asset.uuid)
@@ -185,8 +194,9 @@ def covered(rls: RlsFilter, datasets: Iterable[DatasetRef], code: AssetSet
         excluded = {u for a in code.of_kind("dataset") if a.locale is None
                     and a.body.get("table_name") in rls.exclude
                     for u in copies_of.get(a.uuid, {a.uuid})}
+        names = {*rls.exclude, *(f"{t}_{loc}" for t in rls.exclude for loc in locales)}
         chosen = [d for d in datasets if d.schema == rls.schema
-                  and d.table_name not in rls.exclude and d.uuid not in excluded]
+                  and d.table_name not in names and d.uuid not in excluded]
     return tuple(sorted(chosen, key=lambda d: (d.label, d.id)))
 
 
@@ -224,43 +234,111 @@ def missing_roles(filters: Iterable[RlsFilter], available: Collection[str]
             for f in filters for i, role in enumerate(f.roles) if role not in available]
 
 
+
 @dataclass(frozen=True)
-class RlsChange:
-    """What a run does to one filter: `action` as for assets (create, update,
-    unchanged, delete), the field changes behind an update, and for create and
-    update the datasets it must cover."""
-
-    name: str
-    action: str
-    source: str = ""
-    live_id: int | None = None
-    changes: tuple[Any, ...] = ()
-    tables: tuple[DatasetRef, ...] = ()
-    rls: RlsFilter | None = None
+class LiveRlsState:
+    filters: tuple[LiveRls, ...]
+    roles: frozenset[str]  # every role Superset has
 
 
-def plan_rls(filters: Sequence[RlsFilter], live: Sequence[LiveRls],
-             datasets: Sequence[DatasetRef], code: AssetSet, managed: Collection[str]
-             ) -> tuple[RlsChange, ...]:
-    """The code's filters against Superset's, matched by name. A filter the
-    project created before (`managed`) that the code no longer has is deleted;
-    any other filter of Superset is left alone."""
+def datasets_of(rows: Mapping[str, LiveRow]) -> list[DatasetRef]:
+    return [DatasetRef(r.id, r.uuid, r.table_of[2], r.title) for r in rows.values()
+            if r.kind == "dataset"]
+
+
+def _live(item: Mapping[str, Any]) -> LiveRls:
+    return LiveRls(id=int(item["id"]), name=str(item["name"]),
+                   filter_type=str(item.get("filter_type") or ""),
+                   clause=str(item.get("clause") or ""),
+                   roles=tuple(str(r["name"]) for r in item.get("roles") or []),
+                   tables=tuple(int(t["id"]) for t in item.get("tables") or []),
+                   group_key=item.get("group_key"), description=item.get("description"))
+
+
+class Rls(ObjectKind):
+    """Row-level security filters: `assets/row_level_security/*.yaml`, through
+    `/api/v1/rowlevelsecurity/`."""
+
+    name = "rls"
+    folder = FOLDER
+
+    def parse(self, documents: Sequence[Document], code: AssetSet
+              ) -> tuple[tuple[Any, ...], list[Problem]]:
+        filters, problems = [], []
+        for document in documents:
+            rls, found = parse_filter(document.data, document.display, code)
+            problems += found
+            if rls is not None:
+                filters.append(rls)
+        return tuple(filters), problems + check_unique(filters)
+
+    def read(self, api: SupersetApi) -> LiveRlsState:
+        return LiveRlsState(tuple(_live(item) for item in api.rls_filters()),
+                            frozenset(api.roles()))
+
+    def plan(self, specs: Sequence[Any], live: Any, rows: Mapping[str, LiveRow],
+             code: AssetSet, managed: Collection[str], locales: Sequence[str]
+             ) -> tuple[ObjectChange, ...]:
+        state: LiveRlsState = live
+        code_roles = {r for d in code.of_kind("dashboard") for r in desired_roles(d) or ()}
+        problems = missing_roles(specs, state.roles | code_roles)
+        if problems:
+            raise InputError(problems[0].message, file=problems[0].file, key=problems[0].key)
+        datasets = datasets_of(rows)
+        by_id = {d.id: d for d in datasets}
+        by_name = {f.name: f for f in state.filters}
+        out = []
+        for rls in specs:
+            tables = covered(rls, datasets, code, locales)
+            current = by_name.get(rls.name)
+            if current is None:
+                out.append(ObjectChange(self.name, rls.name, Action.CREATE,
+                                        f"  + row-level security filter {rls.name}: new, on "
+                                        f"{len(tables)} dataset(s)",
+                                        {"tables": [d.label for d in tables]},
+                                        (rls, tables, None)))
+                continue
+            changes = field_changes(live_form(current, by_id), desired_form(rls, tables))
+            action = Action.UPDATE if changes else Action.UNCHANGED
+            out.append(ObjectChange(
+                self.name, rls.name, action, _update_line(rls.name, changes),
+                {"changes": [{"path": c.path, "old": c.old, "new": c.new} for c in changes]},
+                (rls, tables, current.id)))
+        names = {s.name for s in specs}
+        out += [ObjectChange(self.name, f.name, Action.DELETE,
+                             f"  - row-level security filter {f.name}: made by this project, "
+                             "no longer in the code", {}, (None, (), f.id))
+                for f in state.filters if f.name in managed and f.name not in names]
+        return tuple(out)
+
+    def apply(self, api: SupersetApi, change: ObjectChange) -> None:
+        rls, tables, live_id = change.detail
+        if change.action == Action.DELETE:
+            api.delete_rls(live_id)
+            return
+        body = request_body(rls, tables, api.roles())
+        if live_id is None:
+            api.create_rls(body)
+        else:
+            api.update_rls(live_id, body)
+
+    def state(self, live: Any, rows: Mapping[str, LiveRow], managed: Collection[str]) -> Any:
+        state: LiveRlsState = live
+        datasets = datasets_of(rows)
+        by_id = {d.id: d for d in datasets}
+        return {"filters": sorted([f.name, live_form(f, by_id)] for f in state.filters
+                                  if f.name in managed),
+                "datasets": sorted(d.label for d in datasets)}
+
+
+def _update_line(name: str, changes: Sequence[FieldChange]) -> str:
+    lines = [f"  ~ row-level security filter {name}: changed"]
+    lines += [f"      {c.as_text()}" for c in changes]
+    return "\n".join(lines)
+
+
+def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     # deepdiff is costly to import: offline commands, which only parse filters, skip it.
-    from aspects_assets.core.plan import field_changes
+    from aspects_assets.core.plan import field_changes as compare
 
-    by_name = {f.name: f for f in live}
-    by_id = {d.id: d for d in datasets}
-    out = []
-    for rls in filters:
-        tables = covered(rls, datasets, code)
-        current = by_name.get(rls.name)
-        if current is None:
-            out.append(RlsChange(rls.name, "create", rls.source, tables=tables, rls=rls))
-            continue
-        changes = field_changes(live_form(current, by_id), desired_form(rls, tables))
-        out.append(RlsChange(rls.name, "update" if changes else "unchanged", rls.source,
-                             current.id, changes, tables, rls))
-    names = {f.name for f in filters}
-    out += [RlsChange(f.name, "delete", live_id=f.id) for f in live
-            if f.name in managed and f.name not in names]
-    return tuple(out)
+    return compare(old, new)
