@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from aspects_assets.core.i18n.localize import copy_uuid
-from aspects_assets.core.plan import field_changes
 from aspects_assets.core.kinds.rls import (
     DatasetRef,
     LiveRls,
@@ -20,6 +19,7 @@ from aspects_assets.core.kinds.rls import (
     parse_filter,
     request_body,
 )
+from aspects_assets.core.plan import field_changes
 from aspects_assets.model.assets import Asset, AssetSet
 
 COURSES = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d1001"
