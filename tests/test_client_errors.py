@@ -245,3 +245,4 @@ def test_a_write_is_never_repeated_once_the_server_may_have_it() -> None:
 def test_tls_errors_are_not_retried() -> None:
     with pytest.raises(MaxRetryError):
         retry_policy().increment(method="GET", url="/", error=SSLError("certificate verify"))
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from aspects_assets.cli.options import FORMAT_OPTION, LOCALE_OPTION, AppContext,
 from aspects_assets.cli.output import echo_json, echo_problem
 from aspects_assets.core.bundle import build_bundle
 from aspects_assets.model.errors import EXIT_ERROR, AspectsAssetsError, InputError
+from aspects_assets.model.secrets import redact
 from aspects_assets.run.pipeline import check, checked_or_fail
 
 
@@ -40,10 +42,11 @@ LAZY_COMMANDS = {
 
 
 class ToolError(click.ClickException):
-    """A tool error as click shows it: `Error: <sentence>` on stderr, its exit code."""
+    """A tool error as click shows it: `Error: <sentence>` on stderr, its exit code,
+    and no secret of the run in it, whatever the message quotes."""
 
-    def __init__(self, error: AspectsAssetsError) -> None:
-        super().__init__(str(error))
+    def __init__(self, error: AspectsAssetsError, secrets: Iterable[str]) -> None:
+        super().__init__(redact(str(error), secrets))
         self.exit_code: int = error.exit_code  # type: ignore[misc]
 
 
@@ -53,7 +56,8 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AspectsAssetsError as exc:
-            raise ToolError(exc) from exc
+            app = ctx.obj
+            raise ToolError(exc, app.secrets if isinstance(app, AppContext) else ()) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])

@@ -7,7 +7,6 @@ import uuid as uuidlib
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from aspects_assets.core import import_schema
 from aspects_assets.core.layout import (
@@ -19,7 +18,7 @@ from aspects_assets.core.layout import (
 )
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.errors import Problem
-from aspects_assets.project.settings import MASKED_PASSWORD
+from aspects_assets.model.secrets import MASK, query_passwords, uri_passwords
 
 
 def _error(asset: Asset, key: str, message: str) -> Problem:
@@ -136,16 +135,22 @@ def _check_password(asset: Asset) -> list[Problem]:
     uri = asset.body.get("sqlalchemy_uri")
     if not isinstance(uri, str):
         return []
-    try:
-        password = urlsplit(uri).password
-    except ValueError:
-        return [_error(asset, "sqlalchemy_uri", "is not a valid URI")]
-    if password and password != MASKED_PASSWORD:
+    if MASK in query_passwords(uri):
         return [
             _error(
                 asset,
                 "sqlalchemy_uri",
-                f"clear-text password in the URI: write it as {MASKED_PASSWORD} and "
+                f"a password parameter in the URI's query is not replaced by the password "
+                f"Superset is given: write {MASK} as the userinfo's password "
+                f"(user:{MASK}@host) instead",
+            )
+        ]
+    if any(password != MASK for password in uri_passwords(uri)):
+        return [
+            _error(
+                asset,
+                "sqlalchemy_uri",
+                f"clear-text password in the URI: write it as {MASK} and "
                 "supply the password through `databases.NAME.password_env` or a "
                 "variable in `variables_from_env`",
             )

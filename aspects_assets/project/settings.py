@@ -9,16 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
+from aspects_assets.model import secrets as secret_rules
 from aspects_assets.model.errors import InputError, yaml_error
 from aspects_assets.model.locales import normalize_locale
 
 CONFIG_FILE_NAME = "aspects-assets.yaml"
 DEFAULT_SUPERSET_VERSION = "6.1"
-MASKED_PASSWORD = "XXXXXXXXXX"
+# Environment variables whose value is a secret wherever a variable reads it.
+SECRET_ENVIRONMENT = frozenset({"SUPERSET_PASSWORD"})
 
 _TOP_KEYS = {
     "assets_dir",
@@ -30,6 +31,7 @@ _TOP_KEYS = {
     "extra_strings",
     "variables",
     "variables_from_env",
+    "secret_variables",
     "project",
     "superset",
     "locale_role_format",
@@ -66,9 +68,10 @@ class Settings:
     extra_translations: tuple[Path, ...] = ()
     extra_strings: tuple[Path, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=dict)
-    # Passwords found in URIs that came from the environment: masked in every
-    # asset and sent only in the import's `passwords` field.
-    env_secrets: frozenset[str] = field(default=frozenset(), repr=False)
+    # Secret value (in every form it can take in a text) → where it came from,
+    # without the value: a URI password is masked in a database's URI and sent
+    # only in the import's `passwords` field; any other landing is refused.
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     project: str = "default"
     superset: SupersetSettings = field(default_factory=SupersetSettings)
     locale_role_format: str = "{role} - {locale}"
@@ -117,15 +120,41 @@ def _locales(items: list[Any], *, source: str, key: str | None) -> tuple[str, ..
     return tuple(out)
 
 
-def _secret_of(value: Any) -> str | None:
-    """The password inside a URI-like value, if it carries one."""
-    if not isinstance(value, str) or "://" not in value:
-        return None
-    try:
-        password = urlsplit(value).password
-    except ValueError:
-        return None
-    return password if password and password != MASKED_PASSWORD else None
+def _add_secret(found: dict[str, str], value: str, origin: str) -> None:
+    if value and value != secret_rules.MASK:
+        for form in secret_rules.forms(value):
+            found.setdefault(form, origin)
+
+
+def _collect_secrets(
+    from_env: Mapping[str, str],
+    secret_names: set[str],
+    password_env: Mapping[str, str],
+    var_overrides: Mapping[str, str],
+    env: Mapping[str, str],
+) -> dict[str, str]:
+    """Every secret of a run: the values of secret variables (those listed in
+    `secret_variables`, and any that reads a database's or Superset's password),
+    passwords in URIs from the environment, and databases' passwords."""
+    found: dict[str, str] = {}
+    password_vars = {*password_env.values(), *SECRET_ENVIRONMENT}
+    for name, env_name in from_env.items():
+        value = env.get(env_name)
+        if value is None or name in var_overrides:
+            continue
+        where = f"environment variable {env_name}"
+        if name in secret_names or env_name in password_vars:
+            _add_secret(found, value, f"secret variable {name} ({where})")
+        for uri in secret_rules.uris_in(value):
+            for decoded in (True, False):
+                for password in secret_rules.uri_passwords(uri, decoded=decoded):
+                    _add_secret(found, password, f"the password in variable {name} ({where})")
+    for name in secret_names & set(var_overrides):
+        _add_secret(found, var_overrides[name], f"secret variable {name} (--var)")
+    for database, env_name in password_env.items():
+        _add_secret(found, env.get(env_name, ""),
+                    f"the password of database {database!r} (environment variable {env_name})")
+    return found
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -> Any:
@@ -192,16 +221,19 @@ def load_settings(
     from_env = _expect(
         data.get("variables_from_env") or {}, dict, file=shown, key="variables_from_env"
     )
-    secrets: set[str] = set()
     for name, env_name in from_env.items():
         _expect(env_name, str, file=shown, key=f"variables_from_env.{name}")
         if env_name in env:
             variables[name] = env[env_name]
-            secret = _secret_of(env[env_name])
-            if secret:
-                secrets.add(secret)
     for name, value in (var_overrides or {}).items():
         variables[name] = value
+    secret_names = _string_list(data.get("secret_variables") or [], file=shown,
+                                key="secret_variables")
+    for i, name in enumerate(secret_names):
+        if name not in from_env:
+            raise InputError(
+                f"{name!r} is not in variables_from_env: a secret comes from the environment, "
+                "never from the settings file", file=shown, key=f"secret_variables[{i}]")
 
     locales = _locales(
         _string_list(data.get("locales") or [], file=shown, key="locales"),
@@ -282,7 +314,8 @@ def load_settings(
             for p in _string_list(data.get("extra_strings") or [], file=shown, key="extra_strings")
         ),
         variables=variables,
-        env_secrets=frozenset(secrets),
+        secrets=_collect_secrets(from_env, set(secret_names), password_env,
+                                 var_overrides or {}, env),
         project=_expect(data.get("project", root.name), str, file=shown, key="project"),
         superset=superset,
         locale_role_format=role_format,

@@ -73,7 +73,8 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
         catalogs = load_catalogs(settings, chosen, problems)
         assets = localize(assets, chosen, catalogs, settings, context)
     problems += _without_repeats(validate(assets, settings.superset.version))
-    return Checked(assets, tuple(problems))
+    # A message may quote a value; a secret in one is never shown.
+    return Checked(assets, tuple(p.redacted(settings.secrets) for p in problems))
 
 
 def checked_or_fail(settings: Settings, locales: Iterable[str] | None = None) -> Checked:

@@ -28,7 +28,8 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.retry import Retry
 
 from aspects_assets.model.errors import InputError, SupersetError
-from aspects_assets.project.settings import MASKED_PASSWORD, Settings
+from aspects_assets.model.secrets import MASK
+from aspects_assets.project.settings import Settings
 
 API = "/api/v1"
 PAGE_SIZE = 100  # Superset caps list pages at 100
@@ -375,7 +376,7 @@ class SupersetClient:
                       sparse: bool = False) -> None:
         data: dict[str, str] = {"overwrite": "true"}
         # Superset's own mask is never a password: sent back, it would replace the real one.
-        passwords = {k: v for k, v in (passwords or {}).items() if v and v != MASKED_PASSWORD}
+        passwords = {k: v for k, v in (passwords or {}).items() if v and v != MASK}
         if passwords:
             data["passwords"] = json.dumps(passwords)
         if sparse:

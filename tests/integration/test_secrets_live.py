@@ -3,9 +3,12 @@
 manifest, the prune backup, the local notes, or the project record in Superset,
 and Superset's own mask `XXXXXXXXXX` is never sent back as a password.
 
-Two ways in: a URI with its password in an environment variable named by
-`variables_from_env`, and `databases: {NAME: {password_env: VAR}}` for a URI
-written with the mask.
+Three ways in: a URI with its password in an environment variable named by
+`variables_from_env` (marked secret as a whole, too), one with its password in
+the query (`?password=`), and `databases: {NAME: {password_env: VAR}}` for a URI
+written with the mask. The record's inputs hash does not depend on any of them
+(a dictionary attack over it recovers nothing), the prune backup is its owner's
+only.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ pytestmark = pytest.mark.integration
 
 URI_SECRET = "uri-Pw-7f3a9c"  # in the URI given by the environment (variables_from_env)
 ENV_SECRET = "env-Pw-2b8d41"  # in databases.NAME.password_env
-SECRETS = (URI_SECRET, ENV_SECRET)
+QUERY_SECRET = "query-Pw-4e1f07"  # in the query of a URI given by the environment
+SECRETS = (URI_SECRET, ENV_SECRET, QUERY_SECRET)
 MASK = "XXXXXXXXXX"
 
 
@@ -48,9 +52,17 @@ def project(tmp_path: Path) -> Path:
                                f"clickhousedb://report:{MASK}@archive:8123/reporting")
                       .replace("0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0001",
                                "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0051"))
+    third = target / "assets" / "databases" / "clickhouse_query.yaml"
+    third.write_text((target / "assets" / "databases" / "clickhouse.yaml").read_text()
+                     .replace("database_name: ClickHouse", "database_name: ClickHouse query")
+                     .replace("'{{ DB_URI }}'", "'{{ QUERY_URI }}'")
+                     .replace("0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0001",
+                              "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0052"))
     config = yaml.safe_load((target / "aspects-assets.yaml").read_text())
     config.update(project="secrets-test", locales=["fr_CA"],
-                  variables_from_env={"DB_URI": "TEST_CLICKHOUSE_URI"},
+                  variables_from_env={"DB_URI": "TEST_CLICKHOUSE_URI",
+                                      "QUERY_URI": "TEST_QUERY_URI"},
+                  secret_variables=["DB_URI"],
                   databases={"ClickHouse archive": {"password_env": "TEST_ARCHIVE_PASSWORD"}})
     (target / "aspects-assets.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return target
@@ -96,14 +108,20 @@ def check_run(result: Result, what: str) -> None:
     assert "Traceback" not in result.output
 
 
+def environment(superset_env: dict[str, str], uri: str = URI_SECRET, env: str = ENV_SECRET,
+                query: str = QUERY_SECRET) -> dict[str, str]:
+    return {**superset_env,
+            "TEST_CLICKHOUSE_URI": f"clickhousedb://report:{uri}@clickhouse:8123/reporting",
+            "TEST_QUERY_URI": f"clickhousedb://report@clickhouse:8123/reporting?password={query}",
+            "TEST_ARCHIVE_PASSWORD": env}
+
+
 def test_passwords_reach_superset_only_in_the_passwords_field(
     project: Path, tmp_path: Path, superset_reset: None, superset_env: dict[str, str],
     client: SupersetClient,
     sent_forms: list[bytes],
 ) -> None:
-    env = {**superset_env,
-           "TEST_CLICKHOUSE_URI": f"clickhousedb://report:{URI_SECRET}@clickhouse:8123/reporting",
-           "TEST_ARCHIVE_PASSWORD": ENV_SECRET}
+    env = environment(superset_env)
     runs: list[tuple[str, list[str], int]] = [
         ("validate", ["validate"], 0),
         ("validate json", ["validate", "--format", "json"], 0),
@@ -126,7 +144,7 @@ def test_passwords_reach_superset_only_in_the_passwords_field(
     assert sent_forms, "the first import sent something"
     first = form_fields(sent_forms[0])
     passwords = json.loads(first["passwords"])
-    assert sorted(passwords.values()) == sorted(SECRETS), passwords
+    assert sorted(passwords.values()) == sorted([URI_SECRET, ENV_SECRET, QUERY_SECRET]), passwords
     assert all(p.startswith("databases/") for p in passwords)
     for body in sent_forms:
         fields = form_fields(body)

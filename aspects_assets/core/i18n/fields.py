@@ -18,20 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from aspects_assets.core.layout import native_filters
-
-Key = str | int
-KeyPath = tuple[Key, ...]
-
-
-def key_text(path: KeyPath) -> str:
-    """`("columns", 0, "verbose_name")` → `columns[0].verbose_name`."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+from aspects_assets.model.keys import Key as Key
+from aspects_assets.model.keys import KeyPath as KeyPath
+from aspects_assets.model.keys import key_text as key_text
 
 
 def get_at(data: Any, path: KeyPath) -> Any:

@@ -1,0 +1,174 @@
+"""Secrets: Superset's mask, a URI's password, where a secret landed. The one
+place these rules live.
+
+A URI's password is what SQLAlchemy, and so Superset, reads as one: the
+userinfo's (`scheme://user:PASSWORD@host`, SQLAlchemy 1.4's own pattern, decoded)
+or a password query parameter (`?password=`). Rendering masks one that came from
+the environment and sends it apart, validation refuses one written in clear
+text, normalization compares every URI masked, the client never sends the mask
+back as a password.
+
+A secret is a value the settings say is one (`Settings.secrets`: value → where
+it came from, never the value): it may end up only as a database URI's password,
+which is masked; anywhere else in an asset it is refused, naming the place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
+
+from aspects_assets.model.keys import KeyPath
+
+# Superset's mask for a password in an exported `sqlalchemy_uri`; a source writes
+# it where the real password comes from elsewhere.
+MASK = "XXXXXXXXXX"
+# Query parameters drivers take as the password (psycopg2 and clickhouse-connect
+# `password`, PyMySQL `passwd`, ODBC `pwd`).
+QUERY_PASSWORD_KEYS = frozenset({"password", "passwd", "pwd"})
+# A shorter secret is looked for only as a whole value: as part of a text it
+# would turn up in ordinary words by chance.
+MIN_SUBSTRING_LENGTH = 4
+
+# sqlalchemy.engine.url._parse_url (1.4, what Superset 5 and 6 use), up to the host.
+_USERINFO = re.compile(r"^(?P<scheme>[\w+]+://)(?:(?P<user>[^:/]*)(?::(?P<password>[^@]*))?@)?")
+_URI_IN_TEXT = re.compile(r"[\w+]+://[^\s'\"<>]+")
+_QUERY_PARAMETER = re.compile(r"(?P<sep>[?&])(?P<key>[^=&#]*)=(?P<value>[^&#]*)")
+
+
+# -- a URI's password --------------------------------------------------------------------
+
+def _userinfo(uri: str) -> re.Match[str] | None:
+    return _USERINFO.match(uri)
+
+
+def _is_password(parameter: re.Match[str]) -> bool:
+    return unquote_plus(parameter["key"]).lower() in QUERY_PASSWORD_KEYS
+
+
+def _query_passwords(uri: str, userinfo: re.Match[str]) -> Iterator[re.Match[str]]:
+    """The password parameters of a URI's query (positions in the whole URI)."""
+    start = uri.find("?", userinfo.end())
+    if start >= 0:
+        yield from filter(_is_password, _QUERY_PARAMETER.finditer(uri, start))
+
+
+def query_passwords(uri: str, *, decoded: bool = True) -> list[str]:
+    """The passwords in a URI's query parameters, decoded or as written."""
+    userinfo = _userinfo(uri)
+    if userinfo is None:
+        return []
+    return [unquote_plus(m["value"]) if decoded else m["value"]
+            for m in _query_passwords(uri, userinfo) if m["value"]]
+
+
+def uri_passwords(uri: str, *, decoded: bool = True) -> list[str]:
+    """Every password a URI carries (the userinfo's first, then the query's),
+    decoded as SQLAlchemy reads it, or as written."""
+    userinfo = _userinfo(uri)
+    if userinfo is None or not userinfo["password"]:
+        return query_passwords(uri, decoded=decoded)
+    own = unquote(userinfo["password"]) if decoded else userinfo["password"]
+    return [own, *query_passwords(uri, decoded=decoded)]
+
+
+def uris_in(text: str) -> list[str]:
+    """The URIs in a text (a value may be a URI, or a text with one in it)."""
+    return _URI_IN_TEXT.findall(text)
+
+
+def mask_uri(uri: str) -> str:
+    """A URI with every password it carries replaced by the mask."""
+    userinfo = _userinfo(uri)
+    if userinfo is None:
+        return uri
+    out, at = [], userinfo.end()
+    for parameter in _query_passwords(uri, userinfo):
+        if parameter["value"]:
+            out += [uri[at:parameter.start("value")], MASK]
+            at = parameter.end("value")
+    rest = "".join(out) + uri[at:]
+    if userinfo["password"]:
+        return f"{userinfo['scheme']}{userinfo['user']}:{MASK}@{rest}"
+    return userinfo[0] + rest
+
+
+def take_password(uri: str, secrets: Mapping[str, str]) -> tuple[str, str | None]:
+    """A URI whose password is a secret, masked, and that password (to send apart
+    in the import's `passwords` field); otherwise the URI as it is and None.
+
+    A secret in a query parameter moves to the userinfo, masked: Superset puts the
+    password it is given there (and only there) when it connects."""
+    userinfo = _userinfo(uri)
+    if userinfo is None:
+        return uri, None
+    head = f"{userinfo['scheme']}{userinfo['user'] or ''}:{MASK}@"
+    rest = uri[userinfo.end():]
+    own = unquote(userinfo["password"]) if userinfo["password"] else None
+    if own is not None and own in secrets:
+        return head + rest, own
+    if own not in (None, MASK):
+        return uri, None  # a clear-text password of its own: validation refuses it
+    for query in _query_passwords(uri, userinfo):
+        password = unquote_plus(query["value"])
+        if password in secrets:
+            rest = uri[userinfo.end():query.start()] + uri[query.end():]
+            if query["sep"] == "?":  # the first parameter went: the next one opens the query
+                rest = re.sub(r"^([^?]*)&", r"\1?", rest, count=1)
+            return head + rest, password
+    return uri, None
+
+
+# -- secrets in values -------------------------------------------------------------------
+
+def forms(secret: str) -> set[str]:
+    """A secret as it can appear in text: as is, URL-encoded, JSON-escaped."""
+    return {secret, quote(secret, safe=""), quote_plus(secret, safe=""),
+            json.dumps(secret)[1:-1]}
+
+
+def _holds(text: str, secret: str) -> bool:
+    return text == secret or (len(secret) >= MIN_SUBSTRING_LENGTH and secret in text)
+
+
+def landings(data: Any, secrets: Mapping[str, str], path: KeyPath = ()
+             ) -> Iterator[tuple[KeyPath, str]]:
+    """(key path, where the secret came from) for every text in `data` (mapping
+    keys included) that holds a secret."""
+    if isinstance(data, str):
+        origin = next((o for s, o in secrets.items() if _holds(data, s)), None)
+        if origin is not None:
+            yield path, origin
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from landings(key, secrets, (*path, str(key)))
+            yield from landings(value, secrets, (*path, str(key)))
+    elif isinstance(data, list | tuple):
+        for i, value in enumerate(data):
+            yield from landings(value, secrets, (*path, i))
+
+
+def redact(data: Any, secrets: Iterable[str]) -> Any:
+    """`data` with every secret in its texts replaced by the mask (longest first,
+    so that a secret containing another goes whole)."""
+    ordered = sorted(set(secrets), key=len, reverse=True)
+
+    def one(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in ordered:
+                if value == secret:
+                    return MASK
+                if len(secret) >= MIN_SUBSTRING_LENGTH:
+                    value = value.replace(secret, MASK)
+            return value
+        if isinstance(value, Mapping):
+            return {one(k): one(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [one(v) for v in value]
+        return value
+
+    return one(data)
+
