@@ -153,6 +153,18 @@ def test_passwords_reach_superset_only_in_the_passwords_field(
             for name in archive.namelist():
                 assert_no_secret(f"sent bundle {name}", archive.read(name))
 
+    # The record's inputs hash leaves the secrets out: new passwords, same hash, and
+    # nothing to send (a dictionary attack over the hash has nothing to match).
+    record_before = client.find_css_template("aspects-assets:secrets-test")
+    assert record_before is not None
+    for guess in ("guess-1", URI_SECRET + "x"):
+        other = environment(superset_env, uri=guess, env=guess, query=guess)
+        result = run(["import", "--format", "json"], project, env=other)
+        assert result.exit_code == 0, result.output
+        assert sum(json.loads(result.stdout)["created"].values()) == 0
+        record = client.find_css_template("aspects-assets:secrets-test")
+        assert record is not None and record["css"] == record_before["css"]
+
     # A database removed from the code and pruned: its backup holds no password either.
     (project / "assets" / "databases" / "clickhouse_archive.yaml").unlink()
     result = run(["import", "--prune", "--yes", "--format", "json"], project, env=env)
