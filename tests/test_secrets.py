@@ -8,6 +8,7 @@ import pytest
 from aspects_assets.model.secrets import (
     MASK,
     forms,
+    has_userinfo,
     landings,
     mask_uri,
     query_passwords,
@@ -97,3 +98,8 @@ def test_a_secret_has_the_forms_it_takes_in_text() -> None:
     assert forms('a"b c/é') >= {'a"b c/é', "a%22b%20c%2F%C3%A9", "a%22b+c%2F%C3%A9",
                                  'a\\"b c/\\u00e9'}
 
+
+def test_userinfo_in_a_url() -> None:
+    assert has_userinfo("https://admin:pw@superset.example.com")
+    assert has_userinfo("https://admin@superset.example.com")
+    assert not has_userinfo("https://superset.example.com/path@x")

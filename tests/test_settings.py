@@ -83,6 +83,15 @@ def test_missing_config_file_given_explicitly(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.yaml", cwd=tmp_path, env={})
 
 
+def test_superset_url_with_userinfo_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    env = {"SUPERSET_URL": "https://admin:hunter2@superset.example.com"}
+    with pytest.raises(InputError) as info:
+        load_settings(cwd=tmp_path, env=env)
+    assert str(info.value).startswith("SUPERSET_URL: ")
+    assert "SUPERSET_PASSWORD" in str(info.value)
+    assert "hunter2" not in str(info.value) and "admin" not in str(info.value)
+
+
 def test_secrets_of_a_run_and_where_each_came_from(tmp_path: Path) -> None:
     (tmp_path / "aspects-assets.yaml").write_text(
         "variables_from_env: {TOKEN: TEST_TOKEN, URI: TEST_URI, PW: TEST_DB_PW, "

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote, unquote_plus
+from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit
 
 from aspects_assets.model.keys import KeyPath
 
@@ -171,4 +171,11 @@ def redact(data: Any, secrets: Iterable[str]) -> Any:
         return value
 
     return one(data)
+
+
+# -- the Superset URL --------------------------------------------------------------------
+
+def has_userinfo(url: str) -> bool:
+    """Whether a URL carries a user or password (`https://user:pw@host`)."""
+    return "@" in urlsplit(url).netloc
 

@@ -157,6 +157,25 @@ def _collect_secrets(
     return found
 
 
+def _superset_url(value: Any, *, file: str, key: str | None) -> str | None:
+    """The Superset URL, refused when it carries a user or password: requests
+    would send them as Basic auth, and the URL is shown in messages and sent as
+    the Referer."""
+    if value is None:
+        return None
+    url: str = _expect(value, str, file=file, key=key or "url")
+    try:
+        userinfo = secret_rules.has_userinfo(url)
+    except ValueError as exc:
+        raise InputError(f"is not a valid URL ({exc})", file=file, key=key) from exc
+    if userinfo:
+        raise InputError(
+            "the Superset URL must not carry a user name or password "
+            "(https://user:password@host): give the address alone and set SUPERSET_USERNAME "
+            "and SUPERSET_PASSWORD", file=file, key=key)
+    return url
+
+
 def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -> Any:
     if not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
@@ -252,8 +271,11 @@ def load_settings(
         raise InputError(
             f"{version!r} is not a Superset version such as 6.1", file=shown, key="superset.version"
         )
+    # Both are checked: the file's URL is a mistake even where the environment wins.
+    file_url = _superset_url(superset_data.get("url"), file=shown, key="superset.url")
     superset = SupersetSettings(
-        url=env.get("SUPERSET_URL") or superset_data.get("url"),
+        url=_superset_url(env["SUPERSET_URL"], file="SUPERSET_URL", key=None)
+        if env.get("SUPERSET_URL") else file_url,
         username=env.get("SUPERSET_USERNAME") or superset_data.get("username"),
         password=env.get("SUPERSET_PASSWORD"),
         version=version,

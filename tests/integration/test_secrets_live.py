@@ -8,7 +8,7 @@ Three ways in: a URI with its password in an environment variable named by
 the query (`?password=`), and `databases: {NAME: {password_env: VAR}}` for a URI
 written with the mask. The record's inputs hash does not depend on any of them
 (a dictionary attack over it recovers nothing), the prune backup is its owner's
-only.
+only, and a Superset URL with a password in it is refused.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ pytestmark = pytest.mark.integration
 URI_SECRET = "uri-Pw-7f3a9c"  # in the URI given by the environment (variables_from_env)
 ENV_SECRET = "env-Pw-2b8d41"  # in databases.NAME.password_env
 QUERY_SECRET = "query-Pw-4e1f07"  # in the query of a URI given by the environment
-SECRETS = (URI_SECRET, ENV_SECRET, QUERY_SECRET)
+SUPERSET_PASSWORD_IN_URL = "url-Pw-93ab10"
+SECRETS = (URI_SECRET, ENV_SECRET, QUERY_SECRET, SUPERSET_PASSWORD_IN_URL)
 MASK = "XXXXXXXXXX"
 
 
@@ -164,6 +165,15 @@ def test_passwords_reach_superset_only_in_the_passwords_field(
         assert sum(json.loads(result.stdout)["created"].values()) == 0
         record = client.find_css_template("aspects-assets:secrets-test")
         assert record is not None and record["css"] == record_before["css"]
+
+    # A Superset URL with a password in it is refused before anything is sent.
+    with_userinfo = {**env, "SUPERSET_URL": superset_env["SUPERSET_URL"].replace(
+        "://", f"://admin:{SUPERSET_PASSWORD_IN_URL}@")}
+    result = run(["diff"], project, env=with_userinfo)
+    assert result.exit_code == 2
+    assert "SUPERSET_URL: the Superset URL must not carry a user name or password" in (
+        result.output)
+    check_run(result, "diff with a password in SUPERSET_URL")
 
     # A database removed from the code and pruned: its backup holds no password either.
     (project / "assets" / "databases" / "clickhouse_archive.yaml").unlink()
