@@ -13,6 +13,7 @@ from aspects_assets.model.secrets import (
     mask_uri,
     query_passwords,
     redact,
+    scrub,
     take_password,
     uri_passwords,
 )
@@ -97,6 +98,22 @@ def test_redact_masks_secrets_in_nested_values_longest_first() -> None:
 def test_a_secret_has_the_forms_it_takes_in_text() -> None:
     assert forms('a"b c/é') >= {'a"b c/é', "a%22b%20c%2F%C3%A9", "a%22b+c%2F%C3%A9",
                                  'a\\"b c/\\u00e9'}
+
+
+def test_scrub_masks_known_secrets_in_every_form_and_what_looks_like_one() -> None:
+    password, token, csrf = 'pw "x/y"', "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", (
+        "IjM2YzE5ZGE0NmUxYmVlZDA3ZWNkYjZhZjE0ZDM4MDhmZTNjYzg5Mzci.Z0xBcA.YXl9yn1mXy2x0n-UqYNX")
+    echoed = ('{"username": "admin", "password": "pw \\"x/y\\"", "provider": "db"} '
+              f"Authorization: Bearer {token} X-CSRFToken: {csrf} "
+              "Cookie: session=.eJwlzjEOwzAIAMC_ZtAhlM2xBZBOiQIHM; "
+              "a=pw%20%22x%2Fy%22 refresh_token=unknown-refresh "
+              "uuid 0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0004 dashboard 12 failed")
+    out = scrub(echoed, [password, token, None])
+    for secret in ("pw", "x/y", "eyJ", "IjM2YzE5", "Z0xBcA", "UqYNX", "eJwlzjEO", "unknown-refresh"):
+        assert secret not in out, (secret, out)
+    # what is not a secret stays readable
+    assert "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0004" in out
+    assert '"username": "admin"' in out and "dashboard 12 failed" in out
 
 
 def test_userinfo_in_a_url() -> None:

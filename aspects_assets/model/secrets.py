@@ -1,5 +1,5 @@
-"""Secrets: Superset's mask, a URI's password, where a secret landed. The one
-place these rules live.
+"""Secrets: Superset's mask, a URI's password, where a secret landed, and the
+scrubbing of anything quoted from a server. The one place these rules live.
 
 A URI's password is what SQLAlchemy, and so Superset, reads as one: the
 userinfo's (`scheme://user:PASSWORD@host`, SQLAlchemy 1.4's own pattern, decoded)
@@ -171,6 +171,39 @@ def redact(data: Any, secrets: Iterable[str]) -> Any:
         return value
 
     return one(data)
+
+
+# -- text quoted from a server -----------------------------------------------------------
+
+_SECRET_KEYS = (r"password|passwd|pwd|secret|api[_-]?key|token|access_token|refresh_token|"
+                r"csrf_token|csrftoken|x-csrftoken|authorization|session|cookie|set-cookie")
+_KEY_VALUE = re.compile(
+    rf"""(?ix)(?P<key>["']?\b(?:{_SECRET_KEYS})\b["']?\s*[:=]\s*)
+        (?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s&,;}}\]]+)""")
+_AUTH_SCHEME = re.compile(r"(?i)\b(?P<scheme>bearer|basic)\s+[\w\-.~+/]+=*")
+# Three dot-separated base64url parts: a JWT, an itsdangerous-signed CSRF token.
+_SIGNED = re.compile(r"[\w-]{8,}\.[\w-]{4,}\.[\w-]{8,}")
+_LONG = re.compile(r"[A-Za-z0-9_\-+]{32,}=*")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def _long_token(match: re.Match[str]) -> str:
+    text = match[0]
+    if _UUID.fullmatch(text) or not (re.search(r"\d", text) and re.search(r"[A-Za-z]", text)):
+        return text
+    return MASK
+
+
+def scrub(text: str, known: Iterable[str | None] = ()) -> str:
+    """Text quoted from a server, with the known secrets (the password, the
+    tokens of this session) and whatever looks like a secret masked: values of
+    password/token/cookie keys, `Bearer ...`, signed tokens, long random strings."""
+    for secret in sorted({f for k in known if k for f in forms(k)}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    text = _AUTH_SCHEME.sub(lambda m: f"{m['scheme']} {MASK}", text)
+    text = _KEY_VALUE.sub(lambda m: f"{m['key']}{MASK}", text)
+    text = _SIGNED.sub(MASK, text)
+    return _LONG.sub(_long_token, text)
 
 
 # -- the Superset URL --------------------------------------------------------------------

@@ -28,7 +28,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.retry import Retry
 
 from aspects_assets.model.errors import InputError, SupersetError
-from aspects_assets.model.secrets import MASK
+from aspects_assets.model.secrets import MASK, scrub
 from aspects_assets.project.settings import Settings
 
 API = "/api/v1"
@@ -124,21 +124,29 @@ def _connection_error_text(url: str, method: str, path: str,
             "not Superset")
 
 
-def _error_text(response: requests.Response) -> tuple[str, Any]:
-    """Superset's own error message and payload, or the start of a non-JSON body."""
+def _quoted(text: str, known: Iterable[str | None]) -> str:
+    """At most 200 characters of what a server said, scrubbed of secrets first
+    (so that cutting cannot leave part of one)."""
+    text = scrub(text.strip().replace("\n", " "), known)
+    return text[:200] + ("…" if len(text) > 200 else "")
+
+
+def _error_text(response: requests.Response, known: Iterable[str | None]) -> tuple[str, Any]:
+    """Superset's own error message and payload, or the start of a non-JSON body;
+    whatever is quoted is scrubbed of the password, the tokens (`known`) and
+    anything that looks like one: a server may echo the request."""
     try:
         payload = response.json()
     except ValueError:
-        body = response.text.strip().replace("\n", " ")
-        return (body[:200] + ("…" if len(body) > 200 else "")) or response.reason, None
+        return _quoted(response.text, known) or response.reason, None
     if isinstance(payload, dict):
         message = payload.get("message") or payload.get("msg")
         if message is None and payload.get("errors"):
             first = payload["errors"][0]
             message = first.get("message") if isinstance(first, dict) else first
-        return (json.dumps(message, ensure_ascii=False) if not isinstance(message, str)
-                else message) or response.reason, payload
-    return str(payload)[:200], payload
+        text = json.dumps(message, ensure_ascii=False) if not isinstance(message, str) else message
+        return (scrub(text, known) if text else "") or response.reason, payload
+    return _quoted(str(payload), known), payload
 
 
 class SupersetClient:
@@ -165,6 +173,7 @@ class SupersetClient:
         self._refresh: str | None = None
         self._csrf: str | None = None
         self._info: ServerInfo | None = None
+        self._sent_passwords: set[str] = set()  # databases' passwords this session sent
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SupersetClient:
@@ -223,10 +232,11 @@ class SupersetClient:
                     "(a login redirect or a proxy page)", status=response.status_code)
             return response
         if 300 <= response.status_code < 400:
+            where = scrub(str(response.headers.get("Location")), self._secrets())
             raise SupersetError(
-                f"{method} {path}: Superset redirected to {response.headers.get('Location')} "
+                f"{method} {path}: Superset redirected to {where} "
                 "(a missing CSRF token or a wrong URL)", status=response.status_code)
-        message, payload = _error_text(response)
+        message, payload = _error_text(response, self._secrets())
         raise SupersetError(f"Superset answered {response.status_code} to {method} {path}: "
                             f"{message}", status=response.status_code, payload=payload)
 
@@ -249,6 +259,12 @@ class SupersetClient:
 
     # -- authentication -----------------------------------------------------------------
 
+    def _secrets(self) -> tuple[str | None, ...]:
+        """What this session must never quote back: the password, its tokens and
+        the database passwords it sent."""
+        return (self._password, self._access, self._refresh, self._csrf,
+                *self._sent_passwords)
+
     def _auth_headers(self, method: str) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self._access}"}
         if method not in SAFE_METHODS and self._csrf:
@@ -267,6 +283,7 @@ class SupersetClient:
                 status=401)
         if response.status_code in (404, 405, 501) or 300 <= response.status_code < 400:
             where = response.headers.get("Location")
+            where = scrub(where, self._secrets()) if where else None
             raise SupersetError(
                 f"no Superset login at {self.url}{path} (the server answered "
                 f"{response.status_code}{' to ' + where if where else ''}): is the URL the "
@@ -379,6 +396,7 @@ class SupersetClient:
         passwords = {k: v for k, v in (passwords or {}).items() if v and v != MASK}
         if passwords:
             data["passwords"] = json.dumps(passwords)
+            self._sent_passwords.update(passwords.values())
         if sparse:
             data["sparse"] = "true"
         self.request("POST", f"{API}/assets/import/", data=data,
