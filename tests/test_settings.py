@@ -123,3 +123,9 @@ def test_database_password_is_a_secret_without_any_variable(tmp_path: Path) -> N
     assert settings.secrets == {
         "db-pw-4321": "the password of database 'ClickHouse' (environment variable TEST_DB_PW)"}
 
+
+def test_any_site_embedding_is_said_by_name(tmp_path: Path) -> None:
+    (tmp_path / "aspects-assets.yaml").write_text(
+        "embedded_dashboards: {open: {allow_any_domain: true}, lms: {allowed_domains: [a]}}\n")
+    settings = load_settings(cwd=tmp_path, env={})
+    assert settings.embedded_dashboards == {"open": (), "lms": ("a",)}

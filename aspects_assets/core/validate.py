@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aspects_assets.core import import_schema
+from aspects_assets.core.access import embedding_problem
 from aspects_assets.core.layout import (
     FILTERS_KEY,
     chart_nodes,
@@ -156,6 +157,16 @@ def _check_password(asset: Asset) -> list[Problem]:
             )
         ]
     return []
+
+
+def _check_embedded(asset: Asset) -> list[Problem]:
+    embedded = asset.private.get("_embedded")
+    if embedded is None or asset.locale:  # copies are embedded as their original says
+        return []
+    if not isinstance(embedded, dict):
+        return [_error(asset, "_embedded", f"must be a mapping, not {type(embedded).__name__}")]
+    problem = embedding_problem(embedded)
+    return [_error(asset, f"_embedded.{problem[0]}", problem[1])] if problem else []
 
 
 def _check_layout(asset: Asset, charts: dict[str, Asset]) -> list[Problem]:
@@ -318,6 +329,8 @@ def validate(assets: AssetSet, superset_version: str) -> list[Problem]:
         problems += _check_schema(asset, superset_version)
         if asset.kind == "database":
             problems += _check_password(asset)
+        if asset.kind == "dashboard":
+            problems += _check_embedded(asset)
         problems += _check_references(asset, by_kind)
     problems += _duplicates(assets, lambda a: a.uuid if is_uuid(a.uuid) else None, "uuid", "uuid")
     problems += _duplicates(

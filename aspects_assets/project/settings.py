@@ -43,7 +43,7 @@ _TOP_KEYS = {
 }
 _SUPERSET_KEYS = {"url", "username", "version"}
 _DATABASE_KEYS = {"password_env"}
-_EMBEDDED_KEYS = {"allowed_domains"}
+_EMBEDDED_KEYS = {"allowed_domains", "allow_any_domain"}
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,20 @@ def _superset_url(value: Any, *, file: str, key: str | None) -> str | None:
     return url
 
 
+def domains_problem(domains: tuple[str, ...], allow_any: bool) -> tuple[str, str] | None:
+    """(key, message) when an embedding's domains are not what was meant. An empty
+    list lets every site embed the dashboard (Superset's rule), so it must be
+    asked for by name: `allow_any_domain: true`."""
+    if allow_any and domains:
+        return ("allow_any_domain", "allow_any_domain: true and a list of allowed_domains "
+                "contradict each other: keep one")
+    if not allow_any and not domains:
+        return ("allowed_domains", "is missing or empty, which would let every site embed "
+                "this dashboard: list the sites that may (https://lms.example.com), or set "
+                "allow_any_domain: true to mean any")
+    return None
+
+
 def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -> Any:
     if not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
@@ -297,13 +311,17 @@ def load_settings(
     for slug, spec in embedded.items():
         _expect(spec, dict, file=shown, key=f"embedded_dashboards.{slug}")
         _unknown_keys(spec, _EMBEDDED_KEYS, file=shown, prefix=f"embedded_dashboards.{slug}.")
-        embedded_domains[str(slug)] = tuple(
-            _string_list(
-                spec.get("allowed_domains") or [],
-                file=shown,
-                key=f"embedded_dashboards.{slug}.allowed_domains",
-            )
+        key = f"embedded_dashboards.{slug}"
+        domains = tuple(
+            _string_list(spec.get("allowed_domains") or [], file=shown,
+                         key=f"{key}.allowed_domains")
         )
+        any_domain = _expect(spec.get("allow_any_domain", False), bool, file=shown,
+                             key=f"{key}.allow_any_domain")
+        problem = domains_problem(domains, any_domain)
+        if problem:
+            raise InputError(problem[1], file=shown, key=f"{key}.{problem[0]}")
+        embedded_domains[str(slug)] = domains
 
     source_locale = _locales([data.get("source_locale", "en")], source=shown, key="source_locale")[
         0

@@ -446,13 +446,21 @@ class SupersetClient:
         return result
 
     def set_embedded(self, dashboard_id: int, domains: list[str],
-                     embedded_uuid: str | None = None) -> dict[str, Any]:
+                     embedded_uuid: str | None = None, *,
+                     allow_any_domain: bool = False) -> dict[str, Any]:
         """Create or update a dashboard's embedding. With `embedded_uuid` (our
-        Superset-side extension) the embedded uuid is the one given."""
+        Superset-side extension) the embedded uuid is the one given. An empty
+        list, which Superset takes as "every site may embed", is sent only with
+        `allow_any_domain` (and then said so to the extension)."""
+        if not domains and not allow_any_domain:
+            raise InputError(f"dashboard {dashboard_id}: an empty allowed_domains would let "
+                             "every site embed it; nothing was sent")
         if embedded_uuid is not None:
+            body: dict[str, Any] = {"uuid": embedded_uuid, "allowed_domains": domains}
+            if allow_any_domain:
+                body["allow_any_domain"] = True
             result: dict[str, Any] = self.request(
-                "PUT", f"{API}/aspects_assets/embedded/{dashboard_id}",
-                json={"uuid": embedded_uuid, "allowed_domains": domains}).json()["result"]
+                "PUT", f"{API}/aspects_assets/embedded/{dashboard_id}", json=body).json()["result"]
             return result
         result = self.request("PUT", f"{API}/dashboard/{dashboard_id}/embedded",
                               json={"allowed_domains": domains}).json()["result"]
