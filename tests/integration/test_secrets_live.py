@@ -17,6 +17,7 @@ import io
 import json
 import re
 import shutil
+import stat
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -175,13 +176,18 @@ def test_passwords_reach_superset_only_in_the_passwords_field(
         result.output)
     check_run(result, "diff with a password in SUPERSET_URL")
 
-    # A database removed from the code and pruned: its backup holds no password either.
+    # A database removed from the code and pruned: its backup holds no password either,
+    # and only its owner may read it.
+    shutil.rmtree(project / "backups", ignore_errors=True)
     (project / "assets" / "databases" / "clickhouse_archive.yaml").unlink()
     result = run(["import", "--prune", "--yes", "--format", "json"], project, env=env)
     assert result.exit_code == 0, result.output
     check_run(result, "import --prune")
     report = json.loads(result.stdout)
     assert report["deleted"]["database"] == 1 and report["backup"]
+    backup = project / report["backup"]
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backup.parent.stat().st_mode) == 0o700
 
     # Every file any run wrote, under the project and anywhere in this test's tmp dir.
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
