@@ -26,7 +26,7 @@ from aspects_assets.superset.client import (
     retry_policy,
 )
 
-URL = "http://superset.test"
+URL = "https://superset.test"
 Handler = Callable[[requests.PreparedRequest], requests.Response]
 
 
@@ -97,7 +97,7 @@ def superset(routes: dict[str, Handler | requests.Response],
 def client_with(handler: Handler) -> tuple[SupersetClient, FakeAdapter]:
     session = requests.Session()
     adapter = FakeAdapter(handler)
-    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return SupersetClient(URL, "admin", "admin", session=session), adapter
 
 

@@ -15,6 +15,7 @@ from aspects_assets.model.secrets import (
     redact,
     scrub,
     take_password,
+    travels_in_clear,
     uri_passwords,
 )
 
@@ -114,6 +115,20 @@ def test_scrub_masks_known_secrets_in_every_form_and_what_looks_like_one() -> No
     # what is not a secret stays readable
     assert "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0004" in out
     assert '"username": "admin"' in out and "dashboard 12 failed" in out
+
+
+@pytest.mark.parametrize(("url", "clear"), [
+    ("http://superset.example.com", True),
+    ("http://10.0.0.5:8088", True),
+    ("https://superset.example.com", False),
+    ("http://127.0.0.1:8088", False),
+    ("http://127.1.2.3", False),
+    ("http://localhost:8088", False),
+    ("http://superset.localhost", False),
+    ("http://[::1]:8088", False),
+])
+def test_plain_http_is_clear_text_unless_to_this_machine(url: str, clear: bool) -> None:
+    assert travels_in_clear(url) is clear
 
 
 def test_userinfo_in_a_url() -> None:

@@ -15,6 +15,7 @@ which is masked; anywhere else in an asset it is refused, naming the place.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -212,3 +213,21 @@ def has_userinfo(url: str) -> bool:
     """Whether a URL carries a user or password (`https://user:pw@host`)."""
     return "@" in urlsplit(url).netloc
 
+
+class CleartextWarning(UserWarning):
+    """The Superset password is about to cross a network unencrypted."""
+
+
+def travels_in_clear(url: str) -> bool:
+    """Whether a password sent to `url` crosses a network unencrypted: plain
+    http to a host that is not this machine."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True

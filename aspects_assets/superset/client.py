@@ -14,6 +14,7 @@ import io
 import json
 import ssl
 import time
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +29,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.retry import Retry
 
 from aspects_assets.model.errors import InputError, SupersetError
-from aspects_assets.model.secrets import MASK, scrub
+from aspects_assets.model.secrets import MASK, CleartextWarning, scrub, travels_in_clear
 from aspects_assets.project.settings import Settings
 
 API = "/api/v1"
@@ -173,6 +174,7 @@ class SupersetClient:
         self._refresh: str | None = None
         self._csrf: str | None = None
         self._info: ServerInfo | None = None
+        self._warned_clear_text = False
         self._sent_passwords: set[str] = set()  # databases' passwords this session sent
 
     @classmethod
@@ -272,6 +274,11 @@ class SupersetClient:
         return headers
 
     def login(self) -> None:
+        if travels_in_clear(self.url) and not self._warned_clear_text:
+            self._warned_clear_text = True
+            warnings.warn(CleartextWarning(
+                f"{self.url} is plain http to another machine: the Superset password and the "
+                "session's tokens travel in clear text; use https://"), stacklevel=2)
         body = {"username": self.username, "password": self._password, "provider": "db",
                 "refresh": True}
         path = f"{API}/security/login"
