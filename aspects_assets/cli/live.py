@@ -16,6 +16,7 @@ from aspects_assets.cli.reporting import plan_json, plan_lines, plan_summary, re
 from aspects_assets.core.plan import AssetChange
 from aspects_assets.model.assets import KINDS
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED
+from aspects_assets.model.secrets import redact
 from aspects_assets.run.apply import run_plan
 from aspects_assets.run.importing import plan_import, prepare, save_backup, write_manifest
 from aspects_assets.run.pipeline import checked_or_fail
@@ -53,10 +54,12 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
     client = SupersetClient.from_settings(settings)
     live = plan_against_live(client, settings, checked.assets, _scope(locales, kinds))
     plan = live.plan
+    # A live value may hold a secret of ours (typed into Superset's UI): never shown.
     if output_format == "json":
-        echo_json(plan_json(plan))
+        echo_json(redact(plan_json(plan), settings.secrets))
     else:
         for colour, line in plan_lines(plan):
+            line = redact(line, settings.secrets)
             click.echo(style(line, colour) if colour else line)
         click.echo(plan_summary(plan))
     if plan.has_differences:
@@ -112,6 +115,7 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     if dry_run:
         plan = plan_import(client, prepared, verify=verify).plan
         for colour, line in plan_lines(plan):
+            line = redact(line, settings.secrets)
             click.echo(style(line, colour) if colour else line)
         click.echo(f"dry run, nothing sent: {plan_summary(plan)}")
         return

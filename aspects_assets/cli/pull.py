@@ -25,6 +25,7 @@ from aspects_assets.core.pull import (
 )
 from aspects_assets.model.assets import KINDS
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED, InputError
+from aspects_assets.model.secrets import landings
 from aspects_assets.project.render import load_assets, source_files
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.live import LiveRow, list_rows, read_record
@@ -93,6 +94,12 @@ def pull(app: AppContext, dashboards: tuple[str, ...], all_managed: bool, dry_ru
     live = pullable(export_live(client, rows, targets), targets, record,
                     dependencies=not all_managed)
     result = plan_pull(settings, loaded.assets, live, paths)
+    for change in result.files:  # a secret typed into Superset never reaches a file
+        found = next(landings(change.text, settings.secrets), None) if change.text else None
+        if found:
+            raise InputError(f"the live {change.kind} {change.title!r} holds {found[1]}, which "
+                             "may only be a database URI's password: remove it in Superset; "
+                             "nothing was written", file=change.display)
     if not dry_run:
         for change in result.files:
             if change.text is not None:

@@ -205,3 +205,24 @@ def test_passwords_reach_superset_only_in_the_passwords_field(
     record = client.find_css_template("aspects-assets:secrets-test")
     assert record is not None
     assert_no_secret("the project record", json.dumps(record))
+
+    # A secret typed into Superset (a chart's description): `diff` shows the change,
+    # never the secret.
+    chart_id = next(r["id"] for r in client.list_all("chart", ["id", "uuid"])
+                    if r["uuid"] == "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0003")
+    client.request("PUT", f"/api/v1/chart/{chart_id}", json={"description": f"pw {ENV_SECRET}"})
+    for what, args in (("diff typed", ["diff"]), ("diff typed json", ["diff", "--format", "json"]),
+                       ("dry run typed", ["import", "--dry-run", "--verify"])):
+        result = run(args, project, env=env)
+        assert result.exit_code == (0 if "dry" in what else 1), (what, result.output)
+        assert f"pw {MASK}" in result.output, (what, result.output)
+        check_run(result, what)
+    # `pull` would write the live description into the chart's file: refused, nothing written.
+    chart_file = project / "assets" / "charts" / "enrollments.yaml"
+    before = chart_file.read_text()
+    result = run(["pull", "--all-managed"], project, env=env)
+    assert result.exit_code == 2, result.output
+    assert "assets/charts/enrollments.yaml: the live chart 'Enrollments over time' holds " \
+           "the password of database 'ClickHouse archive'" in result.output
+    check_run(result, "pull typed")
+    assert chart_file.read_text() == before
