@@ -3,9 +3,17 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 import yaml
+
+from aspects_assets.core.bundle import build_bundle
+from aspects_assets.core.kinds.embedding import desired_domains
+from aspects_assets.model.errors import InputError
+from aspects_assets.project.settings import load_settings
+from aspects_assets.run.pipeline import checked_or_fail
 
 from conftest import run
 
@@ -82,3 +90,43 @@ def test_env_password_is_masked_in_the_bundle(base_project: Path) -> None:
     assert database["sqlalchemy_uri"] == "clickhousedb://report:XXXXXXXXXX@clickhouse:8123/reporting"
     assert b"Sup3rSecret" not in raw
     assert "Sup3rSecret" not in result.output
+
+
+def test_env_password_in_the_query_is_masked_in_the_userinfo_and_sent_apart(
+        base_project: Path) -> None:
+    config = base_project / "aspects-assets.yaml"
+    config.write_text(config.read_text() + "variables_from_env: {DB_URI: TEST_DB_URI}\n")
+    env = {"TEST_DB_URI": "clickhousedb://report@clickhouse:8123/reporting?password=Qu3ry%2Bpw"
+                          "&secure=false"}
+    result = run(["build", "--out", "out.zip"], base_project, env=env)
+    assert result.exit_code == 0, result.output
+    raw = (base_project / "out.zip").read_bytes()
+    (database,) = [b for n, b in read_zip(base_project / "out.zip").items()
+                   if "/databases/" in n]
+    assert database["sqlalchemy_uri"] == (
+        "clickhousedb://report:XXXXXXXXXX@clickhouse:8123/reporting?secure=false")
+    assert b"Qu3ry" not in raw and "Qu3ry" not in result.output
+    # what the import sends in its `passwords` field: the password as the driver reads it
+    settings = load_settings(cwd=base_project, env=env)
+    assets = checked_or_fail(settings).assets
+    bundle = build_bundle(assets)
+    assert list(bundle.passwords(assets).values()) == ["Qu3ry+pw"]
+
+
+def test_embedding_open_to_any_site_when_said_by_name(base_project: Path) -> None:
+    dashboard = base_project / "assets" / "dashboards" / "course.yaml"
+    dashboard.write_text(dashboard.read_text().replace(
+        "  allowed_domains:\n  - http://lms.example.com\n", "  allow_any_domain: true\n"))
+    settings = load_settings(cwd=base_project, env={})
+    assets = checked_or_fail(settings).assets
+    (course,) = assets.of_kind("dashboard")
+    assert desired_domains(course, {course.uuid: course}, settings) == ()
+
+
+def test_an_embedding_without_domains_is_never_taken_for_any_site(base_project: Path) -> None:
+    settings = load_settings(cwd=base_project, env={})
+    (course,) = checked_or_fail(settings).assets.of_kind("dashboard")
+    for embedded in ({}, {"allowed_domains": []}, {"allowed_domain": ["https://x"]}):
+        broken = replace(course, private={**course.private, "_embedded": embedded})
+        with pytest.raises(InputError, match="would let every site embed"):
+            desired_domains(broken, {broken.uuid: broken}, settings)

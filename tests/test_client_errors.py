@@ -18,7 +18,7 @@ from requests.adapters import BaseAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, SSLError
 from urllib3.exceptions import NewConnectionError as Urllib3NewConnectionError
 
-from aspects_assets.model.errors import SupersetError
+from aspects_assets.model.errors import InputError, SupersetError
 from aspects_assets.superset.client import (
     CONNECT_ATTEMPTS,
     REFRESH_MARGIN_S,
@@ -26,7 +26,7 @@ from aspects_assets.superset.client import (
     retry_policy,
 )
 
-URL = "http://superset.test"
+URL = "https://superset.test"
 Handler = Callable[[requests.PreparedRequest], requests.Response]
 
 
@@ -97,7 +97,7 @@ def superset(routes: dict[str, Handler | requests.Response],
 def client_with(handler: Handler) -> tuple[SupersetClient, FakeAdapter]:
     session = requests.Session()
     adapter = FakeAdapter(handler)
-    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return SupersetClient(URL, "admin", "admin", session=session), adapter
 
 
@@ -285,3 +285,24 @@ def test_the_form_login_gives_a_session_beside_the_token() -> None:
     assert "csrf_token=tok%221" in posted[0] and "username=admin" in posted[0]
     listed = [r for r in adapter.sent if (r.path_url or "").startswith("/api/v1/dashboard/")]
     assert len(listed) == 1 and "session=s1" in listed[0].headers.get("Cookie", "")
+
+
+def test_an_empty_embedding_list_is_sent_only_when_asked_for_by_name() -> None:
+    sent: list[Any] = []
+
+    def put(request: requests.PreparedRequest) -> requests.Response:
+        sent.append(json.loads(request.body or b"{}"))
+        return response(200, {"result": {"uuid": "u", "allowed_domains": []}})
+
+    client, adapter = client_with(superset({"PUT /api/v1/aspects_assets/embedded/7": put,
+                                            "PUT /api/v1/dashboard/7/embedded": put}))
+    for uuid in ("e1b0c1de-0000-4000-8000-000000000007", None):
+        with pytest.raises(InputError, match="would let every site embed it; nothing was sent"):
+            client.set_embedded(7, [], embedded_uuid=uuid)
+    assert sent == [] and not any("embedded" in p for p in adapter.paths())
+    client.set_embedded(7, [], embedded_uuid="e1b0c1de-0000-4000-8000-000000000007",
+                        allow_any_domain=True)
+    client.set_embedded(7, ["https://lms.example.com"])
+    assert sent == [{"uuid": "e1b0c1de-0000-4000-8000-000000000007", "allowed_domains": [],
+                     "allow_any_domain": True},
+                    {"allowed_domains": ["https://lms.example.com"]}]

@@ -12,11 +12,10 @@ import pytest
 import yaml
 
 from aspects_assets.core.normalize import (
-    PASSWORD_MASK,
-    mask_password,
     normalize,
     normalize_all,
 )
+from aspects_assets.model.secrets import MASK, mask_uri
 
 CHART_A = "11111111-1111-1111-1111-111111111111"
 CHART_B = "22222222-2222-2222-2222-222222222222"
@@ -68,15 +67,18 @@ def test_an_unknown_kind_is_an_error() -> None:
 # -- databases ---------------------------------------------------------------------------
 
 def test_password_is_compared_masked() -> None:
-    assert mask_password("postgresql://u:secret@db:5432/x") == f"postgresql://u:{PASSWORD_MASK}@db:5432/x"
-    assert mask_password("clickhousedb://report@ch:8123/r") == "clickhousedb://report@ch:8123/r"
-    masked = f"clickhousedb+connect://r:{PASSWORD_MASK}@ch/r"
-    assert mask_password(masked) == masked
+    assert mask_uri("postgresql://u:secret@db:5432/x") == f"postgresql://u:{MASK}@db:5432/x"
+    assert mask_uri("clickhousedb://report@ch:8123/r") == "clickhousedb://report@ch:8123/r"
+    masked = f"clickhousedb+connect://r:{MASK}@ch/r"
+    assert mask_uri(masked) == masked
+    # a password in the query is masked too: a live one set in the UI is never shown
+    assert same("database", {"sqlalchemy_uri": f"clickhousedb://r@ch/r?password={MASK}"},
+                {"sqlalchemy_uri": "clickhousedb://r@ch/r?password=typed-in-the-ui"})
     assert same("database", {"sqlalchemy_uri": "postgresql://u:p%40ss@db/x"},
-                {"sqlalchemy_uri": f"postgresql://u:{PASSWORD_MASK}@db/x"})
+                {"sqlalchemy_uri": f"postgresql://u:{MASK}@db/x"})
     # the user or host is a real change
     assert not same("database", {"sqlalchemy_uri": "postgresql://u:p@db/x"},
-                    {"sqlalchemy_uri": f"postgresql://v:{PASSWORD_MASK}@db/x"})
+                    {"sqlalchemy_uri": f"postgresql://v:{MASK}@db/x"})
 
 
 def test_database_file_upload_names_and_extra_as_text() -> None:

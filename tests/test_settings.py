@@ -42,7 +42,7 @@ def test_environment_overrides(tmp_path: Path) -> None:
     assert settings.superset.password == "pw"
     assert settings.variables["URI"] == "clickhousedb://u:secret@h/db"
     assert settings.variables["OTHER"] == "y"
-    assert settings.env_secrets == frozenset({"secret"})
+    assert settings.secrets == {"secret": "the password in variable URI (environment variable MY_URI)"}
     assert "pw" not in repr(settings.superset)
 
 
@@ -81,3 +81,51 @@ def test_bad_settings_name_the_key(tmp_path: Path, content: str, key: str) -> No
 def test_missing_config_file_given_explicitly(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="settings file not found"):
         load_settings(tmp_path / "nope.yaml", cwd=tmp_path, env={})
+
+
+def test_superset_url_with_userinfo_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    env = {"SUPERSET_URL": "https://admin:hunter2@superset.example.com"}
+    with pytest.raises(InputError) as info:
+        load_settings(cwd=tmp_path, env=env)
+    assert str(info.value).startswith("SUPERSET_URL: ")
+    assert "SUPERSET_PASSWORD" in str(info.value)
+    assert "hunter2" not in str(info.value) and "admin" not in str(info.value)
+
+
+def test_secrets_of_a_run_and_where_each_came_from(tmp_path: Path) -> None:
+    (tmp_path / "aspects-assets.yaml").write_text(
+        "variables_from_env: {TOKEN: TEST_TOKEN, URI: TEST_URI, PW: TEST_DB_PW, "
+        "ADMIN: SUPERSET_PASSWORD, PLAIN: TEST_PLAIN, LATER: TEST_LATER}\n"
+        "secret_variables: [TOKEN, LATER]\n"
+        "databases: {ClickHouse: {password_env: TEST_DB_PW}}\n")
+    env = {"TEST_TOKEN": "tok-123456", "TEST_URI": "clickhousedb://u:p%40ss-9@h/db",
+           "TEST_DB_PW": "db-pw-4321", "SUPERSET_PASSWORD": "admin-pw", "TEST_PLAIN": "plain",
+           "TEST_LATER": "from-env"}
+    settings = load_settings(cwd=tmp_path, env=env, var_overrides={"LATER": "from-var-1"})
+    assert settings.secrets["tok-123456"] == "secret variable TOKEN (environment variable TEST_TOKEN)"
+    # a URI's password, decoded and as written
+    assert settings.secrets["p@ss-9"] == settings.secrets["p%40ss-9"] == (
+        "the password in variable URI (environment variable TEST_URI)")
+    # a variable that reads a database's or Superset's password is secret by itself
+    assert settings.secrets["db-pw-4321"] == "secret variable PW (environment variable TEST_DB_PW)"
+    assert settings.secrets["admin-pw"] == (
+        "secret variable ADMIN (environment variable SUPERSET_PASSWORD)")
+    # a secret variable set with --var is still secret; the environment's value is unused
+    assert settings.secrets["from-var-1"] == "secret variable LATER (--var)"
+    assert "from-env" not in settings.secrets
+    assert "plain" not in settings.secrets
+
+
+def test_database_password_is_a_secret_without_any_variable(tmp_path: Path) -> None:
+    (tmp_path / "aspects-assets.yaml").write_text(
+        "databases: {ClickHouse: {password_env: TEST_DB_PW}}\n")
+    settings = load_settings(cwd=tmp_path, env={"TEST_DB_PW": "db-pw-4321"})
+    assert settings.secrets == {
+        "db-pw-4321": "the password of database 'ClickHouse' (environment variable TEST_DB_PW)"}
+
+
+def test_any_site_embedding_is_said_by_name(tmp_path: Path) -> None:
+    (tmp_path / "aspects-assets.yaml").write_text(
+        "embedded_dashboards: {open: {allow_any_domain: true}, lms: {allowed_domains: [a]}}\n")
+    settings = load_settings(cwd=tmp_path, env={})
+    assert settings.embedded_dashboards == {"open": (), "lms": ("a",)}

@@ -151,3 +151,17 @@ def test_bad_catalog_is_exit_2_for_translation_commands(project: Path) -> None:
         result = run(command, project)
         assert result.exit_code == 2, command
         assert "translations/fr_CA/LC_MESSAGES/assets.po:2" in result.output
+
+
+def test_a_secret_never_reaches_the_catalogs(base_project: Path) -> None:
+    configure(base_project, locales=["fr_CA"], variables_from_env={"TOKEN": "TEST_TOKEN"},
+              secret_variables=["TOKEN"])
+    chart = base_project / "assets" / "charts" / "enrollments.yaml"
+    chart.write_text(chart.read_text().replace("description: Enrollments per day.",
+                                               "description: 'Token {{ TOKEN }}'"))
+    result = run(["extract-translations"], base_project, env={"TEST_TOKEN": "tok-Secret-42"})
+    assert result.exit_code == 2
+    assert "assets/charts/enrollments.yaml [description]: holds secret variable TOKEN" in (
+        result.output)
+    assert "tok-Secret-42" not in result.output
+    assert not list((base_project / "translations").rglob("*.po*"))

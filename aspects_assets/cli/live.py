@@ -23,6 +23,7 @@ from aspects_assets.cli.reporting import plan_json, plan_lines, plan_summary, re
 from aspects_assets.model.assets import KINDS
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED
 from aspects_assets.model.plan import AssetChange, Scope
+from aspects_assets.model.secrets import redact
 from aspects_assets.run.importing import run_import
 from aspects_assets.run.pipeline import checked_or_fail
 from aspects_assets.run.planning import plan_against_live, plan_import, prepare
@@ -57,10 +58,13 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
     client = SupersetClient.from_settings(settings)
     plan = plan_against_live(client, settings, checked.assets, Scope.of(locales, kinds),
                              objects=checked.objects).plan
+    # A live value may hold a secret of ours (typed into Superset's UI): never shown.
     if output_format == "json":
-        echo_json({**plan_json(plan), "fallbacks": [f.as_dict() for f in checked.fallbacks]})
+        echo_json(redact({**plan_json(plan), "fallbacks": [f.as_dict() for f in checked.fallbacks]},
+                         settings.secrets))
     else:
         for colour, line in plan_lines(plan):
+            line = redact(line, settings.secrets)
             click.echo(style(line, colour) if colour else line)
         for line in fallback_lines(checked.fallbacks, settings.source_locale, verbose=verbose):
             click.echo(line)
@@ -121,6 +125,7 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     if dry_run:
         plan = plan_import(client, prepared, verify=verify).plan
         for colour, line in plan_lines(plan):
+            line = redact(line, settings.secrets)
             click.echo(style(line, colour) if colour else line)
         for line in fallback_lines(prepared.fallbacks or (), settings.source_locale,
                                    verbose=verbose):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,9 +22,10 @@ from aspects_assets.cli.options import (
     pass_app,
     with_global_options,
 )
-from aspects_assets.cli.output import echo_json, echo_problem
+from aspects_assets.cli.output import echo_json, echo_problem, style
 from aspects_assets.core.bundle import build_bundle
 from aspects_assets.model.errors import EXIT_ERROR, AspectsAssetsError
+from aspects_assets.model.secrets import CleartextWarning, redact
 from aspects_assets.run.pipeline import check, checked_or_fail
 
 # Commands in modules of their own, imported only when one of them runs (or help
@@ -40,20 +44,39 @@ LAZY_COMMANDS = {
 
 
 class ToolError(click.ClickException):
-    """A tool error as click shows it: `Error: <sentence>` on stderr, its exit code."""
+    """A tool error as click shows it: `Error: <sentence>` on stderr, its exit code,
+    and no secret of the run in it, whatever the message quotes."""
 
-    def __init__(self, error: AspectsAssetsError) -> None:
-        super().__init__(str(error))
+    def __init__(self, error: AspectsAssetsError, secrets: Iterable[str]) -> None:
+        super().__init__(redact(str(error), secrets))
         self.exit_code: int = error.exit_code  # type: ignore[misc]
+
+
+def _show_warnings(shown: Callable[..., None]) -> Callable[..., None]:
+    """warnings.showwarning that prints the tool's own warnings as one line on
+    stderr (`warning: ...`) and leaves the others to Python."""
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any
+             ) -> None:
+        if issubclass(category, CleartextWarning):
+            click.echo(style(f"warning: {message}", "yellow", err=True), err=True)
+        else:
+            shown(message, category, *args, **kwargs)
+
+    return show
 
 
 class LazyGroup(GlobalOptionsGroup):
     def invoke(self, ctx: click.Context) -> object:
-        # The one place where the tool's errors become click's.
-        try:
-            return super().invoke(ctx)
-        except AspectsAssetsError as exc:
-            raise ToolError(exc) from exc
+        # The one place where the tool's errors become click's, and its warnings lines.
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", CleartextWarning)
+            warnings.showwarning = _show_warnings(warnings.showwarning)
+            try:
+                return super().invoke(ctx)
+            except AspectsAssetsError as exc:
+                app = ctx.obj
+                raise ToolError(exc, app.secrets if isinstance(app, AppContext) else ()) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])

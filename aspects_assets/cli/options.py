@@ -30,6 +30,11 @@ class AppContext:
             self._settings = settings
         return self._settings
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The run's secrets, once the settings were read (for masking messages)."""
+        return tuple(self._settings.secrets) if self._settings is not None else ()
+
 
 pass_app = click.make_pass_decorator(AppContext)
 

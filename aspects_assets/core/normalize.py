@@ -14,18 +14,13 @@ blanket "drop every null": a value that differs from Superset's default stays.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aspects_assets.core.export import read_export
 from aspects_assets.core.layout import DROP, KEY_PLACES, RefPlace, layout_chart_ids, map_chart_refs
 from aspects_assets.model.json_text import json_data
-
-# Superset's mask for a password in an exported `sqlalchemy_uri` (and the value a
-# source may carry where the real password comes from elsewhere).
-PASSWORD_MASK = "XXXXXXXXXX"
-_URI_PASSWORD = re.compile(r"^(?P<head>[^:/?#]+://[^:@/?#]*):[^@/?#]*@")
+from aspects_assets.model.secrets import mask_uri
 
 # Keys that never carry asset state, on every kind:
 #   version               the file format marker; every export writes 1.0.0.
@@ -151,11 +146,6 @@ def _is_default(value: Any, options: tuple[Any, ...]) -> bool:
 
 # -- databases -------------------------------------------------------------------------
 
-def mask_password(uri: str) -> str:
-    """A SQLAlchemy URI with its password (if any) replaced by Superset's mask."""
-    return _URI_PASSWORD.sub(rf"\g<head>:{PASSWORD_MASK}@", uri, count=1)
-
-
 def _database(body: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(body)
     # Superset renamed allow_csv_upload to allow_file_upload (and the same for the
@@ -163,9 +153,9 @@ def _database(body: Mapping[str, Any]) -> dict[str, Any]:
     if "allow_file_upload" in out:
         out["allow_csv_upload"] = out.pop("allow_file_upload")
     if isinstance(out.get("sqlalchemy_uri"), str):
-        # The export masks the password; a source's password (or its mask) is not state
-        # we can read back.
-        out["sqlalchemy_uri"] = mask_password(out["sqlalchemy_uri"])
+        # The export masks the userinfo's password; a source's password (or its mask)
+        # is not state we can read back, and one in the query is never shown.
+        out["sqlalchemy_uri"] = mask_uri(out["sqlalchemy_uri"])
     extra = json_data(out.get("extra"))
     if isinstance(extra, dict):
         extra = dict(extra)

@@ -7,9 +7,9 @@ import uuid as uuidlib
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from aspects_assets.core import import_schema
+from aspects_assets.core.kinds.embedding import embedding_problem
 from aspects_assets.core.layout import (
     FILTERS_KEY,
     chart_nodes,
@@ -19,7 +19,7 @@ from aspects_assets.core.layout import (
 )
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.errors import Problem
-from aspects_assets.project.settings import MASKED_PASSWORD
+from aspects_assets.model.secrets import MASK, query_passwords, uri_passwords
 
 
 def _error(asset: Asset, key: str, message: str) -> Problem:
@@ -136,21 +136,37 @@ def _check_password(asset: Asset) -> list[Problem]:
     uri = asset.body.get("sqlalchemy_uri")
     if not isinstance(uri, str):
         return []
-    try:
-        password = urlsplit(uri).password
-    except ValueError:
-        return [_error(asset, "sqlalchemy_uri", "is not a valid URI")]
-    if password and password != MASKED_PASSWORD:
+    if MASK in query_passwords(uri):
         return [
             _error(
                 asset,
                 "sqlalchemy_uri",
-                f"clear-text password in the URI: write it as {MASKED_PASSWORD} and "
+                f"a password parameter in the URI's query is not replaced by the password "
+                f"Superset is given: write {MASK} as the userinfo's password "
+                f"(user:{MASK}@host) instead",
+            )
+        ]
+    if any(password != MASK for password in uri_passwords(uri)):
+        return [
+            _error(
+                asset,
+                "sqlalchemy_uri",
+                f"clear-text password in the URI: write it as {MASK} and "
                 "supply the password through `databases.NAME.password_env` or a "
                 "variable in `variables_from_env`",
             )
         ]
     return []
+
+
+def _check_embedded(asset: Asset) -> list[Problem]:
+    embedded = asset.private.get("_embedded")
+    if embedded is None or asset.locale:  # copies are embedded as their original says
+        return []
+    if not isinstance(embedded, dict):
+        return [_error(asset, "_embedded", f"must be a mapping, not {type(embedded).__name__}")]
+    problem = embedding_problem(embedded)
+    return [_error(asset, f"_embedded.{problem[0]}", problem[1])] if problem else []
 
 
 def _check_layout(asset: Asset, charts: dict[str, Asset]) -> list[Problem]:
@@ -313,6 +329,8 @@ def validate(assets: AssetSet, superset_version: str) -> list[Problem]:
         problems += _check_schema(asset, superset_version)
         if asset.kind == "database":
             problems += _check_password(asset)
+        if asset.kind == "dashboard":
+            problems += _check_embedded(asset)
         problems += _check_references(asset, by_kind)
     problems += _duplicates(assets, lambda a: a.uuid if is_uuid(a.uuid) else None, "uuid", "uuid")
     problems += _duplicates(

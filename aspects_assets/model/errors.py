@@ -6,8 +6,11 @@ Exit codes, the same for every command:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
+
+from aspects_assets.model.secrets import redact
 
 EXIT_OK = 0
 EXIT_ACTION_NEEDED = 1
@@ -76,6 +79,10 @@ class Problem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         key = f" [{self.key}]" if self.key else ""
         return f"{self.severity}: {where}{key}: {self.message}"
+
+    def redacted(self, secrets: Iterable[str]) -> Problem:
+        """This problem with any secret in its key or message masked."""
+        return replace(self, key=redact(self.key, secrets), message=redact(self.message, secrets))
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from aspects_assets import __version__
+from aspects_assets.model.secrets import redact
 from aspects_assets.project.settings import Settings
 
 # What an `{% include %}` can pull in. The templates folder defaults to the
@@ -38,7 +39,13 @@ def _files(folder: Path) -> Iterable[Path]:
 def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
     """sha256 over sources, templates, catalogs, overrides, settings (with the
     variables as resolved, environment included), the run's scope and the tool
-    version."""
+    version.
+
+    The hash is stored in the project record in Superset, which Alpha users can
+    read, and it is not salted: the secrets of the run are left out (masked in
+    the variables), or a dictionary attack on the hash would recover them. No
+    secret changes what is rendered and sent (a database's password travels apart,
+    and one anywhere else is refused), so leaving them out loses nothing."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -49,7 +56,7 @@ def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
     add("scope", json.dumps(sorted(scope)).encode())
     resolved = {
         "locales": settings.locales, "source_locale": settings.source_locale,
-        "variables": settings.variables, "project": settings.project,
+        "variables": redact(settings.variables, settings.secrets), "project": settings.project,
         "superset_version": settings.superset.version,
         "locale_role_format": settings.locale_role_format,
         "original_roles": settings.original_roles, "lock_in_ui": settings.lock_in_ui,

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import jinja2
 import jinja2.meta
@@ -22,7 +21,9 @@ from aspects_assets.model.assets import (
     as_kind,
 )
 from aspects_assets.model.errors import InputError, Problem
-from aspects_assets.project.settings import MASKED_PASSWORD, Settings
+from aspects_assets.model.keypath import key_text
+from aspects_assets.model.secrets import MASK, landings, take_password
+from aspects_assets.project.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -70,35 +71,29 @@ def parse_yaml(text: str, display: str) -> tuple[Any, Problem | None]:
         )
 
 
-def mask_uri_password(uri: str, secrets: frozenset[str]) -> tuple[str, str | None]:
-    """Mask the password of a URI that came from the environment.
-
-    Returns the URI to keep and the password to send separately; a clear-text
-    password that did not come from the environment is left for validation.
-    """
-    try:
-        parts = urlsplit(uri)
-        password = parts.password
-    except ValueError:
-        return uri, None
-    if not password or password == MASKED_PASSWORD or password not in secrets:
-        return uri, None
-    userinfo, _, hostinfo = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    masked = parts._replace(netloc=f"{user}:{MASKED_PASSWORD}@{hostinfo}")
-    return urlunsplit(masked), password
-
-
 def asset_from_mapping(kind: str, data: dict[str, Any], display: str, settings: Settings) -> Asset:
     body = {k: v for k, v in data.items() if not str(k).startswith(PRIVATE_PREFIX)}
     private = {k: v for k, v in data.items() if str(k).startswith(PRIVATE_PREFIX)}
     password = None
     if kind == "database" and isinstance(body.get("sqlalchemy_uri"), str):
-        body["sqlalchemy_uri"], password = mask_uri_password(
-            body["sqlalchemy_uri"], settings.env_secrets
-        )
-    return Asset(kind=as_kind(kind), body=body, source=display, private=private,
-                 password=password)
+        # The one place a secret may go: a database URI's password, masked here
+        # and sent apart, in the import's `passwords` field.
+        body["sqlalchemy_uri"], password = take_password(body["sqlalchemy_uri"], settings.secrets)
+    return Asset(kind=as_kind(kind), body=body, source=display, private=private, password=password)
+
+
+def secret_problems(data: dict[str, Any], display: str, settings: Settings) -> list[Problem]:
+    """A secret anywhere else in an asset is refused, naming the place (never the
+    value): Superset stores and shows every other field in clear text."""
+    if not settings.secrets:
+        return []
+    return [
+        Problem("error", display, key_text(path),
+                f"holds {origin}, which Superset would store and show in clear text: a "
+                "secret may only be a database URI's password (masked as "
+                f"{MASK} and sent apart)")
+        for path, origin in landings(data, settings.secrets)
+    ]
 
 
 def source_files(settings: Settings) -> list[tuple[str, Path]]:
@@ -152,8 +147,10 @@ def load_assets(settings: Settings) -> Loaded:
                 )
             )
             continue
-        assets.append(asset_from_mapping(kind, data, display, settings))
-    return Loaded(AssetSet.of(assets), tuple(problems))
+        asset = asset_from_mapping(kind, data, display, settings)
+        problems += secret_problems({**asset.body, **asset.private}, display, settings)
+        assets.append(asset)
+    return Loaded(AssetSet.of(assets), tuple(p.redacted(settings.secrets) for p in problems))
 
 
 def template_variables(settings: Settings) -> set[str]:

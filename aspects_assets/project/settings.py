@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 from dotenv import dotenv_values
 
+from aspects_assets.model import secrets as secret_rules
 from aspects_assets.model.errors import InputError, yaml_error
 from aspects_assets.model.locales import normalize_locale
 
@@ -21,7 +21,8 @@ CONFIG_FILE_NAME = "aspects-assets.yaml"
 # Environment variables kept in a file beside the settings (non-secret ones only).
 ENV_FILE_NAME = "aspects-assets.env"
 DEFAULT_SUPERSET_VERSION = "6.1"
-MASKED_PASSWORD = "XXXXXXXXXX"
+# Environment variables whose value is a secret wherever a variable reads it.
+SECRET_ENVIRONMENT = frozenset({"SUPERSET_PASSWORD"})
 
 _TOP_KEYS = {
     "assets_dir",
@@ -33,6 +34,7 @@ _TOP_KEYS = {
     "extra_strings",
     "variables",
     "variables_from_env",
+    "secret_variables",
     "project",
     "superset",
     "locale_role_format",
@@ -44,7 +46,7 @@ _TOP_KEYS = {
 }
 _SUPERSET_KEYS = {"url", "username", "version"}
 _DATABASE_KEYS = {"password_env"}
-_EMBEDDED_KEYS = {"allowed_domains"}
+_EMBEDDED_KEYS = {"allowed_domains", "allow_any_domain"}
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,10 @@ class Settings:
     variables: Mapping[str, Any] = field(default_factory=dict)
     # The variable names the settings file itself names (`variables`, `variables_from_env`).
     declared_variables: frozenset[str] = frozenset()
-    # Passwords found in URIs that came from the environment: masked in every
-    # asset and sent only in the import's `passwords` field.
-    env_secrets: frozenset[str] = field(default=frozenset(), repr=False)
+    # Secret value (in every form it can take in a text) → where it came from,
+    # without the value: a URI password is masked in a database's URI and sent
+    # only in the import's `passwords` field; any other landing is refused.
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     project: str = "default"
     superset: SupersetSettings = field(default_factory=SupersetSettings)
     locale_role_format: str = "{role} - {locale}"
@@ -122,15 +125,74 @@ def _locales(items: list[Any], *, source: str, key: str | None) -> tuple[str, ..
     return tuple(out)
 
 
-def _secret_of(value: Any) -> str | None:
-    """The password inside a URI-like value, if it carries one."""
-    if not isinstance(value, str) or "://" not in value:
+def _add_secret(found: dict[str, str], value: str, origin: str) -> None:
+    if value and value != secret_rules.MASK:
+        for form in secret_rules.forms(value):
+            found.setdefault(form, origin)
+
+
+def _collect_secrets(
+    from_env: Mapping[str, str],
+    secret_names: set[str],
+    password_env: Mapping[str, str],
+    var_overrides: Mapping[str, str],
+    env: Mapping[str, str],
+) -> dict[str, str]:
+    """Every secret of a run: the values of secret variables (those listed in
+    `secret_variables`, and any that reads a database's or Superset's password),
+    passwords in URIs from the environment, and databases' passwords."""
+    found: dict[str, str] = {}
+    password_vars = {*password_env.values(), *SECRET_ENVIRONMENT}
+    for name, env_name in from_env.items():
+        value = env.get(env_name)
+        if value is None or name in var_overrides:
+            continue
+        where = f"environment variable {env_name}"
+        if name in secret_names or env_name in password_vars:
+            _add_secret(found, value, f"secret variable {name} ({where})")
+        for uri in secret_rules.uris_in(value):
+            for decoded in (True, False):
+                for password in secret_rules.uri_passwords(uri, decoded=decoded):
+                    _add_secret(found, password, f"the password in variable {name} ({where})")
+    for name in secret_names & set(var_overrides):
+        _add_secret(found, var_overrides[name], f"secret variable {name} (--var)")
+    for database, env_name in password_env.items():
+        _add_secret(found, env.get(env_name, ""),
+                    f"the password of database {database!r} (environment variable {env_name})")
+    return found
+
+
+def _superset_url(value: Any, *, file: str, key: str | None) -> str | None:
+    """The Superset URL, refused when it carries a user or password: requests
+    would send them as Basic auth, and the URL is shown in messages and sent as
+    the Referer."""
+    if value is None:
         return None
+    url: str = _expect(value, str, file=file, key=key or "url")
     try:
-        password = urlsplit(value).password
-    except ValueError:
-        return None
-    return password if password and password != MASKED_PASSWORD else None
+        userinfo = secret_rules.has_userinfo(url)
+    except ValueError as exc:
+        raise InputError(f"is not a valid URL ({exc})", file=file, key=key) from exc
+    if userinfo:
+        raise InputError(
+            "the Superset URL must not carry a user name or password "
+            "(https://user:password@host): give the address alone and set SUPERSET_USERNAME "
+            "and SUPERSET_PASSWORD", file=file, key=key)
+    return url
+
+
+def domains_problem(domains: tuple[str, ...], allow_any: bool) -> tuple[str, str] | None:
+    """(key, message) when an embedding's domains are not what was meant. An empty
+    list lets every site embed the dashboard (Superset's rule), so it must be
+    asked for by name: `allow_any_domain: true`."""
+    if allow_any and domains:
+        return ("allow_any_domain", "allow_any_domain: true and a list of allowed_domains "
+                "contradict each other: keep one")
+    if not allow_any and not domains:
+        return ("allowed_domains", "is missing or empty, which would let every site embed "
+                "this dashboard: list the sites that may (https://lms.example.com), or set "
+                "allow_any_domain: true to mean any")
+    return None
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -> Any:
@@ -198,17 +260,20 @@ def load_settings(
     from_env = _expect(
         data.get("variables_from_env") or {}, dict, file=shown, key="variables_from_env"
     )
-    secrets: set[str] = set()
     for name, env_name in from_env.items():
         _expect(env_name, str, file=shown, key=f"variables_from_env.{name}")
         if env_name in env:
             variables[name] = env[env_name]
-            secret = _secret_of(env[env_name])
-            if secret:
-                secrets.add(secret)
     declared = frozenset(str(name) for name in [*variables, *from_env])
     for name, value in (var_overrides or {}).items():
         variables[name] = value
+    secret_names = _string_list(data.get("secret_variables") or [], file=shown,
+                                key="secret_variables")
+    for i, name in enumerate(secret_names):
+        if name not in from_env:
+            raise InputError(
+                f"{name!r} is not in variables_from_env: a secret comes from the environment, "
+                "never from the settings file", file=shown, key=f"secret_variables[{i}]")
 
     locales = _locales(
         _string_list(data.get("locales") or [], file=shown, key="locales"),
@@ -227,8 +292,11 @@ def load_settings(
         raise InputError(
             f"{version!r} is not a Superset version such as 6.1", file=shown, key="superset.version"
         )
+    # Both are checked: the file's URL is a mistake even where the environment wins.
+    file_url = _superset_url(superset_data.get("url"), file=shown, key="superset.url")
     superset = SupersetSettings(
-        url=env.get("SUPERSET_URL") or superset_data.get("url"),
+        url=_superset_url(env["SUPERSET_URL"], file="SUPERSET_URL", key=None)
+        if env.get("SUPERSET_URL") else file_url,
         username=env.get("SUPERSET_USERNAME") or superset_data.get("username"),
         password=env.get("SUPERSET_PASSWORD"),
         version=version,
@@ -250,13 +318,17 @@ def load_settings(
     for slug, spec in embedded.items():
         _expect(spec, dict, file=shown, key=f"embedded_dashboards.{slug}")
         _unknown_keys(spec, _EMBEDDED_KEYS, file=shown, prefix=f"embedded_dashboards.{slug}.")
-        embedded_domains[str(slug)] = tuple(
-            _string_list(
-                spec.get("allowed_domains") or [],
-                file=shown,
-                key=f"embedded_dashboards.{slug}.allowed_domains",
-            )
+        key = f"embedded_dashboards.{slug}"
+        domains = tuple(
+            _string_list(spec.get("allowed_domains") or [], file=shown,
+                         key=f"{key}.allowed_domains")
         )
+        any_domain = _expect(spec.get("allow_any_domain", False), bool, file=shown,
+                             key=f"{key}.allow_any_domain")
+        problem = domains_problem(domains, any_domain)
+        if problem:
+            raise InputError(problem[1], file=shown, key=f"{key}.{problem[0]}")
+        embedded_domains[str(slug)] = domains
 
     source_locale = _locales([data.get("source_locale", "en")], source=shown, key="source_locale")[
         0
@@ -290,7 +362,8 @@ def load_settings(
         ),
         variables=variables,
         declared_variables=declared,
-        env_secrets=frozenset(secrets),
+        secrets=_collect_secrets(from_env, set(secret_names), password_env,
+                                 var_overrides or {}, env),
         project=_expect(data.get("project", root.name), str, file=shown, key="project"),
         superset=superset,
         locale_role_format=role_format,
@@ -314,10 +387,11 @@ def read_env_file(path: Path) -> dict[str, str]:
         return {}
     values = {name: value or "" for name, value in dotenv_values(path).items()}
     for name, value in values.items():
-        if name.endswith("PASSWORD") or _secret_of(value):
+        if name.endswith("PASSWORD") or any(p != secret_rules.MASK
+                                            for p in secret_rules.uri_passwords(value)):
             raise InputError(
                 "a password does not belong in a file: set it in the environment "
-                f"(a URI may carry the masked {MASKED_PASSWORD})",
+                f"(a URI may carry the masked {secret_rules.MASK})",
                 file=path.name, key=name,
             )
     return values

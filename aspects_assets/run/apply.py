@@ -32,8 +32,9 @@ from aspects_assets.model.assets import KINDS, Asset, AssetSet, Kind
 from aspects_assets.model.errors import InputError, SupersetError
 from aspects_assets.model.plan import AccessChange, Action, AssetChange
 from aspects_assets.model.report import Report
+from aspects_assets.model.secrets import MASK
 from aspects_assets.model.snapshot import LiveRow
-from aspects_assets.project.settings import MASKED_PASSWORD, Settings
+from aspects_assets.project.settings import Settings
 from aspects_assets.run.planning import Planned
 from aspects_assets.superset.live import list_rows, write_record
 
@@ -141,11 +142,11 @@ def check_passwords(to_send: Iterable[Asset], rows: Mapping[str, LiveRow],
         if asset.kind != "database" or asset.uuid in rows:
             continue
         uri = str(asset.body.get("sqlalchemy_uri") or "")
-        if f":{MASKED_PASSWORD}@" in uri and not (passwords.get(asset.uuid) or asset.password):
+        if f":{MASK}@" in uri and not (passwords.get(asset.uuid) or asset.password):
             name = asset.body.get("database_name")
             raise InputError(
                 f"database {name!r} is new to this Superset and its URI's password is masked "
-                f"({MASKED_PASSWORD}): give its password through `databases: {{{name}: "
+                f"({MASK}): give its password through `databases: {{{name}: "
                 "{password_env: VAR}}` in the settings, or pass the whole URI through "
                 "`variables_from_env`; nothing was sent.", file=asset.source,
                 key="sqlalchemy_uri")

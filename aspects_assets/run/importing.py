@@ -5,6 +5,7 @@ prompts and prints; `run_import` returns what it prints from."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
@@ -65,10 +66,22 @@ def run_import(client: SupersetClient, prepared: Prepared, *, verify: bool, prun
 
 
 def save_backup(settings: Settings, backup: bytes, folder: Path) -> Path:
+    """Write the prune's backup, readable by its owner only: it holds everything
+    Superset exported. Created with that mode (never chmod-ed after), never over
+    an existing file or through a link; a folder it makes is the owner's only."""
     target = settings.root / folder
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / f"prune-{settings.project}-{time.strftime('%Y%m%dT%H%M%S')}.zip"
-    path.write_bytes(backup)
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stem = f"prune-{settings.project}-{time.strftime('%Y%m%dT%H%M%S')}"
+    path, n = target / f"{stem}.zip", 0
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            break
+        except FileExistsError:  # a prune in the same second
+            n += 1
+            path = target / f"{stem}-{n}.zip"
+    with os.fdopen(fd, "wb") as file:
+        file.write(backup)
     return path
 
 

@@ -89,7 +89,9 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
         falling_back = fallbacks(text_uses(assets, context.texts), catalogs, chosen)
         assets = localize(assets, chosen, catalogs, settings, context)
     problems += _without_repeats(validate(assets, settings.superset.version))
-    return Checked(assets, tuple(problems), tuple(falling_back), objects)
+    # A message may quote a value; a secret in one is never shown.
+    return Checked(assets, tuple(p.redacted(settings.secrets) for p in problems),
+                   tuple(falling_back), objects)
 
 
 def checked_or_fail(settings: Settings, locales: Iterable[str] | None = None) -> Checked:

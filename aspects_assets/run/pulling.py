@@ -16,6 +16,8 @@ from aspects_assets.core.pull.targets import (
     pullable,
 )
 from aspects_assets.model.assets import AssetSet
+from aspects_assets.model.errors import InputError
+from aspects_assets.model.secrets import landings
 from aspects_assets.project.settings import Settings
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.live import export_top_down, list_rows, read_record
@@ -43,6 +45,12 @@ def run_pull(client: SupersetClient, settings: Settings, originals: AssetSet,
     exported = export_top_down(client, rows, targets.uuids, read_export)
     live = pullable(exported, targets, record, dependencies=not all_managed)
     result = plan_pull(settings, originals, live, paths)
+    for change in result.files:  # a secret typed into Superset never reaches a file
+        found = next(landings(change.text, settings.secrets), None) if change.text else None
+        if found:
+            raise InputError(f"the live {change.kind} {change.title!r} holds {found[1]}, which "
+                             "may only be a database URI's password: remove it in Superset; "
+                             "nothing was written", file=change.display)
     if not dry_run:
         for change in result.files:
             if change.text is not None:

@@ -16,6 +16,7 @@ import json
 import re
 import ssl
 import time
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -29,9 +30,9 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.retry import Retry
 
 from aspects_assets.model.errors import InputError, SupersetError
+from aspects_assets.model.secrets import MASK, CleartextWarning, scrub, travels_in_clear
 from aspects_assets.model.snapshot import ServerInfo
-from aspects_assets.model.text import shorten
-from aspects_assets.project.settings import MASKED_PASSWORD, Settings
+from aspects_assets.project.settings import Settings
 
 API = "/api/v1"
 PAGE_SIZE = 100  # Superset caps list pages at 100
@@ -123,21 +124,29 @@ def _connection_error_text(url: str, method: str, path: str,
             "not Superset")
 
 
-def _error_text(response: requests.Response) -> tuple[str, Any]:
-    """Superset's own error message and payload, or the start of a non-JSON body."""
+def _quoted(text: str, known: Iterable[str | None]) -> str:
+    """At most 200 characters of what a server said, scrubbed of secrets first
+    (so that cutting cannot leave part of one)."""
+    text = scrub(text.strip().replace("\n", " "), known)
+    return text[:200] + ("…" if len(text) > 200 else "")
+
+
+def _error_text(response: requests.Response, known: Iterable[str | None]) -> tuple[str, Any]:
+    """Superset's own error message and payload, or the start of a non-JSON body;
+    whatever is quoted is scrubbed of the password, the tokens (`known`) and
+    anything that looks like one: a server may echo the request."""
     try:
         payload = response.json()
     except ValueError:
-        body = response.text.strip().replace("\n", " ")
-        return shorten(body, 200) or response.reason, None
+        return _quoted(response.text, known) or response.reason, None
     if isinstance(payload, dict):
         message = payload.get("message") or payload.get("msg")
         if message is None and payload.get("errors"):
             first = payload["errors"][0]
             message = first.get("message") if isinstance(first, dict) else first
-        return (json.dumps(message, ensure_ascii=False) if not isinstance(message, str)
-                else message) or response.reason, payload
-    return shorten(str(payload), 200), payload
+        text = json.dumps(message, ensure_ascii=False) if not isinstance(message, str) else message
+        return (scrub(text, known) if text else "") or response.reason, payload
+    return _quoted(str(payload), known), payload
 
 
 class SupersetClient:
@@ -164,6 +173,8 @@ class SupersetClient:
         self._refresh: str | None = None
         self._csrf: str | None = None
         self._info: ServerInfo | None = None
+        self._warned_clear_text = False
+        self._sent_passwords: set[str] = set()  # databases' passwords this session sent
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SupersetClient:
@@ -222,10 +233,11 @@ class SupersetClient:
                     "(a login redirect or a proxy page)", status=response.status_code)
             return response
         if 300 <= response.status_code < 400:
+            where = scrub(str(response.headers.get("Location")), self._secrets())
             raise SupersetError(
-                f"{method} {path}: Superset redirected to {response.headers.get('Location')} "
+                f"{method} {path}: Superset redirected to {where} "
                 "(a missing CSRF token or a wrong URL)", status=response.status_code)
-        message, payload = _error_text(response)
+        message, payload = _error_text(response, self._secrets())
         raise SupersetError(f"Superset answered {response.status_code} to {method} {path}: "
                             f"{message}", status=response.status_code, payload=payload)
 
@@ -248,6 +260,12 @@ class SupersetClient:
 
     # -- authentication -----------------------------------------------------------------
 
+    def _secrets(self) -> tuple[str | None, ...]:
+        """What this session must never quote back: the password, its tokens and
+        the database passwords it sent."""
+        return (self._password, self._access, self._refresh, self._csrf,
+                *self._sent_passwords)
+
     def _auth_headers(self, method: str) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self._access}"}
         if method not in SAFE_METHODS and self._csrf:
@@ -255,6 +273,11 @@ class SupersetClient:
         return headers
 
     def login(self) -> None:
+        if travels_in_clear(self.url) and not self._warned_clear_text:
+            self._warned_clear_text = True
+            warnings.warn(CleartextWarning(
+                f"{self.url} is plain http to another machine: the Superset password and the "
+                "session's tokens travel in clear text; use https://"), stacklevel=2)
         body = {"username": self.username, "password": self._password, "provider": "db",
                 "refresh": True}
         path = f"{API}/security/login"
@@ -266,6 +289,7 @@ class SupersetClient:
                 status=401)
         if response.status_code in (404, 405, 501) or 300 <= response.status_code < 400:
             where = response.headers.get("Location")
+            where = scrub(where, self._secrets()) if where else None
             raise SupersetError(
                 f"no Superset login at {self.url}{path} (the server answered "
                 f"{response.status_code}{' to ' + where if where else ''}): is the URL the "
@@ -290,7 +314,8 @@ class SupersetClient:
         alone is anonymous there (Open edX Aspects' roles give Public `can_read` on
         charts and dashboards: a token saw none of them). A session is read on
         every request, public or not."""
-        page = self._send("GET", "/login/", headers={"Accept": "text/html"})
+        page = self._send("GET", "/login/", headers={"Accept": "text/html"},
+                          allow_redirects=False)
         field = _CSRF_FIELD.search(page.text) if page.status_code == 200 else None
         if field is None:
             return False
@@ -426,9 +451,10 @@ class SupersetClient:
                       sparse: bool = False) -> None:
         data: dict[str, str] = {"overwrite": "true"}
         # Superset's own mask is never a password: sent back, it would replace the real one.
-        passwords = {k: v for k, v in (passwords or {}).items() if v and v != MASKED_PASSWORD}
+        passwords = {k: v for k, v in (passwords or {}).items() if v and v != MASK}
         if passwords:
             data["passwords"] = json.dumps(passwords)
+            self._sent_passwords.update(passwords.values())
         if sparse:
             data["sparse"] = "true"
         self.request("POST", f"{API}/assets/import/", data=data,
@@ -478,13 +504,21 @@ class SupersetClient:
         return result
 
     def set_embedded(self, dashboard_id: int, domains: list[str],
-                     embedded_uuid: str | None = None) -> dict[str, Any]:
+                     embedded_uuid: str | None = None, *,
+                     allow_any_domain: bool = False) -> dict[str, Any]:
         """Create or update a dashboard's embedding. With `embedded_uuid` (our
-        Superset-side extension) the embedded uuid is the one given."""
+        Superset-side extension) the embedded uuid is the one given. An empty
+        list, which Superset takes as "every site may embed", is sent only with
+        `allow_any_domain` (and then said so to the extension)."""
+        if not domains and not allow_any_domain:
+            raise InputError(f"dashboard {dashboard_id}: an empty allowed_domains would let "
+                             "every site embed it; nothing was sent")
         if embedded_uuid is not None:
+            body: dict[str, Any] = {"uuid": embedded_uuid, "allowed_domains": domains}
+            if allow_any_domain:
+                body["allow_any_domain"] = True
             result: dict[str, Any] = self.request(
-                "PUT", f"{API}/aspects_assets/embedded/{dashboard_id}",
-                json={"uuid": embedded_uuid, "allowed_domains": domains}).json()["result"]
+                "PUT", f"{API}/aspects_assets/embedded/{dashboard_id}", json=body).json()["result"]
             return result
         result = self.request("PUT", f"{API}/dashboard/{dashboard_id}/embedded",
                               json={"allowed_domains": domains}).json()["result"]

@@ -89,7 +89,12 @@ class AspectsAssetsApi(BaseApi):
     def put_embedded(self, id_or_uuid: str) -> Any:
         """Create or update a dashboard's embedded config with a given uuid.
 
-        Body: ``{"uuid": "<embedded uuid>", "allowed_domains": ["https://..."]}``
+        Body: ``{"uuid": "<embedded uuid>", "allowed_domains": ["https://..."]}``.
+        An empty ``allowed_domains`` lets every site embed the dashboard (Superset's
+        rule): it is refused unless the body also says ``"allow_any_domain": true``.
+        Every change is logged: Superset's event log (action
+        ``aspects_assets.put_embedded``, with the user and the dashboard) and the
+        ``aspects_assets_superset_ext.api`` logger.
         """
         from superset import db
         from superset.models.dashboard import Dashboard
@@ -98,7 +103,7 @@ class AspectsAssetsApi(BaseApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message="Request body must be a JSON object")
-        unknown = set(body) - {"uuid", "allowed_domains"}
+        unknown = set(body) - {"uuid", "allowed_domains", "allow_any_domain"}
         if unknown:
             return self.response_400(
                 message=f"Unknown fields: {', '.join(sorted(unknown))}"
@@ -107,13 +112,28 @@ class AspectsAssetsApi(BaseApi):
             wanted = uuid_lib.UUID(str(body.get("uuid", "")))
         except ValueError:
             return self.response_400(message="'uuid' must be a UUID")
-        domains = body.get("allowed_domains", [])
+        if "allowed_domains" not in body:
+            return self.response_400(message="'allowed_domains' is required")
+        domains = body["allowed_domains"]
         if not isinstance(domains, list) or not all(
             isinstance(d, str) and d and "," not in d for d in domains
         ):
             return self.response_400(
                 message="'allowed_domains' must be a list of non-empty strings"
                 " without commas"
+            )
+        allow_any = body.get("allow_any_domain", False)
+        if not isinstance(allow_any, bool):
+            return self.response_400(message="'allow_any_domain' must be true or false")
+        if not domains and not allow_any:
+            return self.response_400(
+                message="An empty 'allowed_domains' lets every site embed the dashboard:"
+                " list the sites, or send \"allow_any_domain\": true to mean any"
+            )
+        if domains and allow_any:
+            return self.response_400(
+                message="'allow_any_domain': true and a list of 'allowed_domains'"
+                " contradict each other"
             )
 
         dashboard = _find_dashboard(db, Dashboard, id_or_uuid)
@@ -149,6 +169,7 @@ class AspectsAssetsApi(BaseApi):
             db.session.rollback()
             raise
         db.session.refresh(embedded)
+        _log_change(dashboard, embedded, domains)
         return self.response(
             200,
             result={
@@ -157,6 +178,32 @@ class AspectsAssetsApi(BaseApi):
                 "allowed_domains": embedded.allowed_domains,
             },
         )
+
+
+def _log_change(dashboard: Any, embedded: Any, domains: list[str]) -> None:
+    """Who changed which dashboard's embedding, to what: in Superset's own event
+    log (its ``logs`` table, shown as the action log) and in the app's log."""
+    from superset.extensions import event_logger
+
+    user = _current_user()
+    name = getattr(user, "username", None) or "?"
+    shown = ", ".join(domains) if domains else "any site"
+    event_logger.log_with_context(
+        action="aspects_assets.put_embedded",
+        log_to_statsd=False,
+        dashboard_id=dashboard.id,
+        embedded_uuid=str(embedded.uuid),
+        allowed_domains=domains,
+    )
+    logger.info(
+        "user %s set the embedding of dashboard %s (slug %s): embedded uuid %s,"
+        " allowed domains: %s",
+        name,
+        dashboard.id,
+        dashboard.slug,
+        embedded.uuid,
+        shown,
+    )
 
 
 def _find_dashboard(db: Any, dashboard_model: Any, id_or_uuid: str) -> Any:

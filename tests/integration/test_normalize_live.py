@@ -22,8 +22,9 @@ import pytest
 from deepdiff import DeepDiff
 
 from aspects_assets.core.bundle import build_bundle, superset_body
-from aspects_assets.core.normalize import PASSWORD_MASK, normalize, normalize_all
+from aspects_assets.core.normalize import normalize, normalize_all
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, AssetSet
+from aspects_assets.model.secrets import MASK
 from aspects_assets.project.settings import load_settings
 from aspects_assets.run.pipeline import checked_or_fail
 from aspects_assets.superset.client import SupersetClient
@@ -68,7 +69,7 @@ def import_all(client: SupersetClient, assets: AssetSet) -> None:
     bundle = build_bundle(assets)
     # A masked password in a URI (the corpora have them) needs one in `passwords`.
     passwords = {bundle.path_of[a.uuid]: "not-a-secret" for a in assets.of_kind("database")
-                 if PASSWORD_MASK in str(a.body.get("sqlalchemy_uri"))}
+                 if MASK in str(a.body.get("sqlalchemy_uri"))}
     client.import_bundle(bundle.zip_bytes(), passwords=passwords, sparse=True)
 
 

@@ -158,7 +158,8 @@ class FakeSuperset:
         return self.embeddings.get(dashboard_id)
 
     def set_embedded(self, dashboard_id: int, domains: list[str],
-                     embedded_uuid: str | None = None) -> dict[str, Any]:
+                     embedded_uuid: str | None = None, *,
+                     allow_any_domain: bool = False) -> dict[str, Any]:
         self.calls.append(("put", "embedded"))
         uuid = embedded_uuid or f"embedded-{dashboard_id}"
         self.embeddings[dashboard_id] = {"uuid": uuid, "allowed_domains": list(domains),

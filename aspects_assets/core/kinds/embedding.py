@@ -17,10 +17,26 @@ from typing import Any
 from aspects_assets.core.kinds.base import ApiKind, Applied, Applier
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import Asset, AssetSet
+from aspects_assets.model.errors import InputError
 from aspects_assets.model.plan import AccessChange
 from aspects_assets.model.record import ProjectRecord
 from aspects_assets.model.snapshot import LiveRow, ServerInfo
-from aspects_assets.project.settings import Settings
+from aspects_assets.project.settings import Settings, domains_problem
+
+
+def embedding_problem(embedded: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(key, message) when a dashboard's `_embedded` does not say which sites may
+    embed it, or says two things. An empty list of allowed domains is what Superset
+    takes as "any site may embed": the code gets it only by asking for it by name
+    (`allow_any_domain: true`), so that a typo or a missing key never opens a
+    dashboard to every site."""
+    domains = embedded.get("allowed_domains") or []
+    allow_any = embedded.get("allow_any_domain", False)
+    if not isinstance(allow_any, bool):
+        return "allow_any_domain", f"must be true or false, not {type(allow_any).__name__}"
+    if not isinstance(domains, list):
+        return "allowed_domains", f"must be a list, not {type(domains).__name__}"
+    return domains_problem(tuple(str(d) for d in domains), allow_any)
 
 
 def desired_domains(dashboard: Asset, originals: Mapping[str, Asset],
@@ -31,7 +47,11 @@ def desired_domains(dashboard: Asset, originals: Mapping[str, Asset],
     original = originals.get(dashboard.base_uuid, dashboard)
     embedded = original.private.get("_embedded")
     if isinstance(embedded, Mapping):
-        return tuple(str(d) for d in embedded.get("allowed_domains") or [])
+        domains = tuple(str(d) for d in embedded.get("allowed_domains") or [])
+        problem = embedding_problem(embedded)
+        if problem:  # validation reports it first; never taken for "any site"
+            raise InputError(problem[1], file=original.source, key=f"_embedded.{problem[0]}")
+        return domains
     slug = original.body.get("slug")
     if isinstance(slug, str) and slug in settings.embedded_dashboards:
         return tuple(settings.embedded_dashboards[slug])
@@ -83,9 +103,11 @@ class Embedding(ApiKind):
 
     def applier(self, api: SupersetApi, info: ServerInfo) -> Applier:
         def apply(change: AccessChange, dashboard_id: int) -> Applied:
+            # An empty list is what the code asked for by name (`allow_any_domain`).
             return Applied(api.set_embedded(
                 dashboard_id, list(change.new),
-                embedded_uuid=change.new_uuid if info.extension else None))
+                embedded_uuid=change.new_uuid if info.extension else None,
+                allow_any_domain=not change.new))
 
         return apply
 
