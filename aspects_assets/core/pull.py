@@ -494,9 +494,9 @@ class Renderer:
         rendered, problem = render_text(self.env, text, dict(self.settings.variables), display)
         if problem is not None or rendered is None:
             raise NotPullable(f"does not render: {problem}")
-        data, problem = parse_yaml(rendered, display)
-        if problem is not None or not isinstance(data, dict):
-            raise NotPullable(f"not YAML after rendering: {problem}")
+        data, problems = parse_yaml(rendered, display)
+        if problems or not isinstance(data, dict):
+            raise NotPullable(f"not YAML after rendering: {problems[0] if problems else data}")
         return asset_from_mapping(kind, data, display, self.settings)
 
 

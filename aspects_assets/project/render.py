@@ -12,6 +12,7 @@ import yaml
 
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, PRIVATE_PREFIX, Asset, AssetSet
 from aspects_assets.model.errors import Problem
+from aspects_assets.project import strict_yaml
 from aspects_assets.project.settings import MASKED_PASSWORD, Settings
 
 
@@ -49,15 +50,12 @@ def render_text(
         return None, Problem("error", display, "", f"included template not found: {exc.name}")
 
 
-def parse_yaml(text: str, display: str) -> tuple[Any, Problem | None]:
+def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
+    """The rendered text as data, or every problem of it (file, key path, line)."""
     try:
-        return yaml.load(text, Loader=yaml.CSafeLoader), None
+        return strict_yaml.load(text), []
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, Problem(
-            "error", display, "", f"invalid YAML: {problem}", mark.line + 1 if mark else None
-        )
+        return None, strict_yaml.problems_of(exc, display)
 
 
 def mask_uri_password(uri: str, secrets: frozenset[str]) -> tuple[str, str | None]:
@@ -130,9 +128,9 @@ def load_assets(settings: Settings) -> Loaded:
         if problem or rendered is None:
             problems.append(problem or Problem("error", display, "", "cannot render"))
             continue
-        data, problem = parse_yaml(rendered, display)
-        if problem:
-            problems.append(problem)
+        data, yaml_problems = parse_yaml(rendered, display)
+        if yaml_problems:
+            problems += yaml_problems
             continue
         if not isinstance(data, dict):
             problems.append(
