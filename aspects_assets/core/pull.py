@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -45,6 +44,7 @@ from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, TITLE_KEY, Asset,
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.record import ManagedAsset, ProjectRecord
 from aspects_assets.project.render import (
+    AssetEnvironment,
     asset_from_mapping,
     jinja_environment,
     parse_yaml,
@@ -485,7 +485,7 @@ class Renderer:
     """Renders a file's text as `load_assets` does."""
 
     settings: Settings
-    env: jinja2.Environment = field(init=False)
+    env: AssetEnvironment = field(init=False)
 
     def __post_init__(self) -> None:
         self.env = jinja_environment(self.settings.templates_dir)

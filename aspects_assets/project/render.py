@@ -1,7 +1,10 @@
-"""Render asset sources: Jinja (StrictUndefined, includes) then YAML (C loader)."""
+"""Render asset sources: Jinja (sandboxed, StrictUndefined, includes) then YAML (C loader)."""
 
 from __future__ import annotations
 
+import functools
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import jinja2
 import yaml
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, PRIVATE_PREFIX, Asset, AssetSet
 from aspects_assets.model.errors import Problem
@@ -22,23 +27,109 @@ class Loaded:
     problems: tuple[Problem, ...]
 
 
-def jinja_environment(templates_dir: Path) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+# Limits of one file's rendering. Asset templates are code from the repository,
+# yet a slip (`range(10**9) | list`, a string multiplied by a huge number) must
+# end in a sentence at once, not in minutes of work or an exhausted memory.
+MAX_OUTPUT = 20_000_000  # characters a template may render (the largest corpus file: ~200k)
+MAX_RANGE_ITEMS = 1_000_000  # items of all `range()` calls of one file, loops included
+_TEMPLATE_FILE = "<template>"
+
+
+class TemplateLimit(SecurityError):
+    """A rendering went past one of the limits above."""
+
+
+class AssetEnvironment(SandboxedEnvironment):
+    """Jinja's sandbox (no Python internals, no environment), with size limits."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, templates_dir: Path) -> None:
+        super().__init__(loader=jinja2.FileSystemLoader(str(templates_dir)),
+                         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                         autoescape=False)
+        self.templates_dir = templates_dir
+        self.range_left = MAX_RANGE_ITEMS
+        self.globals["range"] = self.budgeted_range
+        self.filters = {name: self._limited(f) for name, f in self.filters.items()}
+
+    def budgeted_range(self, *args: int) -> range:
+        items = range(*args)
+        self.range_left -= len(items)
+        if self.range_left < 0:
+            raise TemplateLimit(f"range() asked for more than {MAX_RANGE_ITEMS:,} items in "
+                                "this file")
+        return items
+
+    def _limited(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            _check_sizes(args, kwargs)
+            return function(*args, **kwargs)
+        return limited
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_sizes(args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if (operator == "**" and isinstance(left, int) and isinstance(right, int)
+                and abs(left) > 1 and right * abs(left).bit_length() > 8 * MAX_OUTPUT):
+            raise TemplateLimit(f"{left} ** {right} is too large a number")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) \
+                        and len(seq) * times > MAX_OUTPUT:
+                    raise TemplateLimit(f"a text or list repeated {times:,} times is longer "
+                                        f"than {MAX_OUTPUT:,}")
+        return super().call_binop(context, operator, left, right)
+
+
+def _check_sizes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """A number given to a filter or method (a width, a count) past the output limit."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OUTPUT:
+            raise TemplateLimit(f"the number {value:,} is larger than a rendered file may be")
+
+
+def jinja_environment(templates_dir: Path) -> AssetEnvironment:
+    return AssetEnvironment(templates_dir)
+
+
+def _template_line(exc: BaseException, templates_dir: Path) -> tuple[str | None, int | None]:
+    """Where in the templates an error was raised: (the included file or None for
+    the asset file itself, line), from the innermost template frame Jinja left."""
+    where: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == _TEMPLATE_FILE:
+            where = (None, frame.lineno)
+        elif frame.filename.startswith(str(templates_dir)) and not frame.filename.endswith(".py"):
+            where = (str(Path(frame.filename).relative_to(templates_dir)), frame.lineno)
+    return where
+
+
+def _render(env: AssetEnvironment, text: str, context: dict[str, Any]) -> str:
+    """The rendered text, stopped past MAX_OUTPUT characters."""
+    env.range_left = MAX_RANGE_ITEMS
+    parts: list[str] = []
+    size = 0
+    for part in env.from_string(text).generate(context):
+        size += len(part)
+        if size > MAX_OUTPUT:
+            raise TemplateLimit(f"renders to more than {MAX_OUTPUT:,} characters")
+        parts.append(part)
+    return "".join(parts)
 
 
 def render_text(
-    env: jinja2.Environment, text: str, context: dict[str, Any], display: str
+    env: AssetEnvironment, text: str, context: dict[str, Any], display: str
 ) -> tuple[str | None, Problem | None]:
-    """Jinja-render one file's text; a failure becomes a Problem naming the file."""
+    """Jinja-render one file's text; any failure becomes a Problem naming the file
+    (and the included template and line where Jinja knows them)."""
     if "{{" not in text and "{%" not in text and "{#" not in text:
         return text, None  # nothing to render: skip Jinja's compile, the costly part
     try:
-        return env.from_string(text).render(context), None
+        return _render(env, text, context), None
     except jinja2.UndefinedError as exc:
         return None, Problem("error", display, "", f"undefined variable: {exc.message}")
     except jinja2.TemplateSyntaxError as exc:
@@ -48,6 +139,23 @@ def render_text(
         )
     except jinja2.TemplateNotFound as exc:
         return None, Problem("error", display, "", f"included template not found: {exc.name}")
+    except SecurityError as exc:
+        return None, _runtime_problem(exc, env, display, f"refused by the template sandbox: {exc}")
+    except RecursionError as exc:
+        return None, _runtime_problem(exc, env, display, "recursion without end (a macro that "
+                                      "calls itself, or templates that include each other)")
+    except MemoryError as exc:
+        return None, _runtime_problem(exc, env, display, "rendering ran out of memory")
+    except Exception as exc:  # any other error of the template's own code, as Python raises it
+        return None, _runtime_problem(exc, env, display,
+                                      f"template error: {type(exc).__name__}: {exc}")
+
+
+def _runtime_problem(exc: BaseException, env: AssetEnvironment, display: str,
+                     message: str) -> Problem:
+    included, line = _template_line(exc, env.templates_dir)
+    where = display if included is None else f"{display} (in {included})"
+    return Problem("error", where, "", message, line)
 
 
 def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
