@@ -32,7 +32,8 @@ MAX_NODES = 500_000
 MAX_DEPTH = 100
 
 _TAG = "tag:yaml.org,2002:"
-_JSON_SCALARS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
+# (a merge key `<<` is a scalar too; the merge itself is YAML's, not a value)
+_JSON_SCALARS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "merge")}
 _JSON_COLLECTIONS = {f"{_TAG}seq", f"{_TAG}map"}
 _MERGE = f"{_TAG}merge"
 _FLOAT = f"{_TAG}float"
