@@ -2,7 +2,7 @@
 
 A case changes a copy of the valid base project (`replace`, `copy`, `write`,
 `write_bytes` (a text whose characters are the bytes), `recode` (a file in
-another encoding), `symlink` (link → target), `remove`, `env`, `args` before
+another encoding), `remove`, then `symlink` (link → target), `env`, `args` before
 the command, `options` after it), may name the `commands` it is about (a
 failed write concerns `build` only; default: all) and says what the error must
 name (`expect`: `message`, and `file`, `key`, `line`, `absent` where they
@@ -41,11 +41,11 @@ def apply_case(project: Path, case: dict[str, Any]) -> None:
         (project / path).write_bytes(content.encode("latin-1"))
     for path, encoding in (case.get("recode") or {}).items():
         (project / path).write_bytes((project / path).read_text().encode(encoding))
+    for path in case.get("remove") or []:
+        shutil.rmtree(project / path)
     for path, target in (case.get("symlink") or {}).items():
         (project / path).parent.mkdir(parents=True, exist_ok=True)
         (project / path).symlink_to(target)
-    for path in case.get("remove") or []:
-        shutil.rmtree(project / path)
 
 
 def load_case(case_file: Path) -> dict[str, Any]:

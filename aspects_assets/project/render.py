@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
+import stat
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +19,9 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, PRIVATE_PREFIX, Asset, AssetSet
-from aspects_assets.model.errors import Problem
+from aspects_assets.model.errors import InputError, Problem
 from aspects_assets.project import strict_yaml
+from aspects_assets.project.files import read_text
 from aspects_assets.project.settings import MASKED_PASSWORD, Settings
 
 
@@ -196,14 +200,78 @@ def asset_from_mapping(kind: str, data: dict[str, Any], display: str, settings: 
     return Asset(kind=kind, body=body, source=display, private=private, password=password)
 
 
-def source_files(settings: Settings) -> list[tuple[str, Path]]:
-    """(kind, path) of every asset source, in a stable order."""
+def _walk_sources(folder: Path, found: list[Path], unreadable: list[tuple[Path, str]],
+                  seen: set[Path]) -> None:
+    """Every `*.yaml` below `folder` (folder links followed, each real folder once);
+    what cannot be read is listed, never skipped in silence: a source that
+    vanished from the listing would read as deleted, and `--prune` acts on that."""
+    try:
+        real = folder.resolve(strict=True)
+        if real in seen:
+            unreadable.append((folder, "a folder link that loops back to a folder above it"))
+            return
+        seen.add(real)
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except (OSError, RuntimeError) as exc:
+        unreadable.append((folder, f"cannot read this folder: {_reason(exc)}"))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()
+            if is_dir:
+                _walk_sources(path, found, unreadable, seen)
+            elif entry.name.endswith(".yaml"):
+                mode = path.stat().st_mode
+                if stat.S_ISREG(mode):
+                    found.append(path)
+                else:
+                    unreadable.append((path, "is not a regular file"))
+        except OSError as exc:
+            unreadable.append((path, f"cannot read: {_reason(exc)}"))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOENT:
+        return "a link to nothing (its target does not exist)"
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return "a link that loops"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def _present(path: Path) -> bool:
+    """Whether anything (a folder, a file, a broken link) is at `path`."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True  # there, but unreadable: the walk reports it
+    return True
+
+
+def source_listing(settings: Settings) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """(kind, path) of every asset source in a stable order, and a problem for
+    each path under the asset folders that cannot be read."""
     files: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
     for kind in KINDS:
         folder = settings.assets_dir / FOLDER_OF_KIND[kind]
-        if folder.is_dir():
-            files.extend((kind, p) for p in sorted(folder.rglob("*.yaml")) if p.is_file())
-    return files
+        if not _present(folder):
+            continue
+        found: list[Path] = []
+        unreadable: list[tuple[Path, str]] = []
+        _walk_sources(folder, found, unreadable, set())
+        files.extend((kind, p) for p in found)
+        problems += [Problem("error", settings.display(p), "", why) for p, why in unreadable]
+    return files, problems
+
+
+def source_files(settings: Settings) -> list[tuple[str, Path]]:
+    """(kind, path) of every readable asset source, in a stable order."""
+    return source_listing(settings)[0]
 
 
 def load_assets(settings: Settings) -> Loaded:
@@ -211,9 +279,8 @@ def load_assets(settings: Settings) -> Loaded:
     env = jinja_environment(settings.templates_dir)
     context = dict(settings.variables)
     assets: list[Asset] = []
-    problems: list[Problem] = []
-    files = source_files(settings)
-    if not files:
+    files, problems = source_listing(settings)
+    if not files and not problems:
         shown = settings.display(settings.assets_dir)
         what = "is missing" if not settings.assets_dir.is_dir() else "has no asset files"
         problems.append(
@@ -228,9 +295,9 @@ def load_assets(settings: Settings) -> Loaded:
     for kind, path in files:
         display = settings.display(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem("error", display, "", f"cannot read: {exc}"))
+            text = read_text(path, display)
+        except InputError as exc:
+            problems.append(exc.as_problem())
             continue
         rendered, problem = render_text(env, text, context, display)
         if problem or rendered is None:
