@@ -19,6 +19,7 @@ from aspects_assets.project.settings import load_settings
 from aspects_assets.project.validated import note_validated
 from aspects_assets.run.importing import prepare
 from aspects_assets.run.sync import Scope
+
 from conftest import run
 
 
