@@ -11,7 +11,6 @@ Python value is built, in one pass that costs little next to the parse.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,13 +18,8 @@ from typing import Any
 import yaml
 
 from aspects_assets.model.errors import InputError, Problem, yaml_error
+from aspects_assets.model.text import control_character
 
-# C0 and C1 control characters other than tab, line feed and carriage return
-# (and NEL, which YAML treats as a line break), surrogates and non-characters:
-# what the YAML parser refuses as raw bytes, here caught where an escape made it.
-CONTROL_CHARACTER = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
-)
 # A value that expands to more nodes than this (through aliases) is refused.
 MAX_NODES = 500_000
 # Deeper than any Superset asset nests, far below what recursive walks survive.
@@ -57,12 +51,6 @@ class Refused(yaml.YAMLError):
     def __init__(self, findings: list[Finding]) -> None:
         super().__init__(findings[0].message)
         self.findings = findings
-
-
-def control_character(text: str) -> str | None:
-    """The first control character of `text`, shown as an escape, or None."""
-    match = CONTROL_CHARACTER.search(text)
-    return None if match is None else repr(match.group())[1:-1]
 
 
 def _tag_name(tag: str) -> str:
