@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from aspects_assets.core.i18n.localize import label_problems, localize, make_context
-from aspects_assets.core.validate import errors_in, validate
+from aspects_assets.core.validate import check_private, errors_in, validate
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, Problem, ValidationFailed
 from aspects_assets.project.catalogs import load_catalogs
 from aspects_assets.project.render import load_assets
-from aspects_assets.project.settings import Settings, parse_locale_list
+from aspects_assets.project.settings import CONFIG_FILE_NAME, Settings, parse_locale_list
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     loaded = load_assets(settings)
     problems = list(loaded.problems)
     assets = loaded.assets
+    problems += check_private(assets, settings.embedded_dashboards,
+                              settings.display(settings.config_file or Path(CONFIG_FILE_NAME)))
     if settings.locales:
         context = make_context(assets)
         problems += label_problems(assets, context.labels)
