@@ -64,7 +64,8 @@ def recorder() -> Iterator[Recorder]:
 
 
 @pytest.mark.parametrize(("case_file", "command"),
-                         cases_for({"import": ["import"], "diff": ["diff"]}))
+                         cases_for({"import": ["import"], "diff": ["diff"]},
+                                   default=["import", "diff"]))
 def test_bad_input_sends_nothing(case_file: Path, command: list[str], base_project: Path,
                                  recorder: Recorder) -> None:
     case = load_case(case_file)

@@ -4,7 +4,8 @@ A case changes a copy of the valid base project (`replace`, `copy`, `write`,
 `write_bytes` (a text whose characters are the bytes), `recode` (a file in
 another encoding), `remove`, then `symlink` (link → target), `env`, `args` before
 the command, `options` after it), may name the `commands` it is about (a
-failed write concerns `build` only; default: all) and says what the error must
+failed write concerns `build` only; default: validate and build here, import and
+diff in the live test) and says what the error must
 name (`expect`: `message`, and `file`, `key`, `line`, `absent` where they
 apply). tests/test_bad_input_live.py runs the same cases through
 `import` and `diff` and checks that no request reaches Superset.
@@ -53,11 +54,11 @@ def load_case(case_file: Path) -> dict[str, Any]:
     return case
 
 
-def cases_for(commands: dict[str, list[str]]) -> list[Any]:
-    """(case file, command) pairs, for the commands each case is about."""
+def cases_for(commands: dict[str, list[str]], default: list[str]) -> list[Any]:
+    """(case file, command) pairs: the commands a case names, else the default ones."""
     out = []
     for case_file in CASES:
-        wanted = load_case(case_file).get("commands") or list(commands)
+        wanted = load_case(case_file).get("commands") or default
         out += [pytest.param(case_file, commands[name], id=f"{name}-{case_file.stem}")
                 for name in commands if name in wanted]
     return out
@@ -85,7 +86,9 @@ def assert_reported(case: dict[str, Any], exit_code: int, output: str) -> None:
 
 @pytest.mark.parametrize(("case_file", "command"),
                          cases_for({"validate": ["validate"],
-                                    "build": ["build", "--out", "out.zip"]}))
+                                    "build": ["build", "--out", "out.zip"],
+                                    "extract-translations": ["extract-translations"]},
+                                   default=["validate", "build"]))
 def test_bad_input_is_reported_with_file_and_key(
     case_file: Path, command: list[str], base_project: Path
 ) -> None:

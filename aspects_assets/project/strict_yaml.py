@@ -131,9 +131,9 @@ def _scan(root: yaml.Node) -> tuple[list[tuple[yaml.Node, str]], bool]:
     return found, aliased
 
 
-def _expanded_size(root: yaml.Node) -> tuple[int, yaml.Node | None]:
-    """How many nodes the document has once every alias is expanded (stopping past
-    MAX_NODES), and a node that contains itself, if any."""
+def _expanded_size(root: yaml.Node) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """The innermost value that expands past MAX_NODES nodes once every alias is
+    expanded, and a value that contains itself: either, or neither."""
     size: dict[int, int] = {}
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -143,16 +143,16 @@ def _expanded_size(root: yaml.Node) -> tuple[int, yaml.Node | None]:
             on_path.discard(id(node))
             size[id(node)] = 1 + sum(size[id(c)] for c in _children(node))
             if size[id(node)] > MAX_NODES:
-                return size[id(node)], None
+                return node, None
             continue
         if id(node) in size:
             continue
         if id(node) in on_path:
-            return 0, node
+            return None, node
         on_path.add(id(node))
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in size)
-    return size[id(root)], None
+    return None, None
 
 
 def _key_text(node: yaml.Node) -> str:
@@ -160,7 +160,7 @@ def _key_text(node: yaml.Node) -> str:
 
 
 def _paths(root: yaml.Node, wanted: set[int]) -> dict[int, str]:
-    """The key path (`a.b[2].c`) of each wanted node, as first reached."""
+    """The key path (`a.b[2].c`) of each wanted node, as first written."""
     paths: dict[int, str] = {}
     visited: set[int] = set()
     stack: list[tuple[yaml.Node, str]] = [(root, "")]
@@ -171,26 +171,27 @@ def _paths(root: yaml.Node, wanted: set[int]) -> dict[int, str]:
         visited.add(id(node))
         if id(node) in wanted:
             paths.setdefault(id(node), path)
+        # children pushed last first, so that they are reached in document order
         if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, f"{path}[{i}]") for i, child in enumerate(node.value))
+            stack.extend((node.value[i], f"{path}[{i}]") for i in reversed(range(len(node.value))))
         elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
+            for key, value in reversed(node.value):
                 inner = f"{path}.{_key_text(key)}" if path else _key_text(key)
-                stack.append((key, inner))
                 stack.append((value, inner))
+                stack.append((key, inner))
     return paths
 
 
 def _check(root: yaml.Node) -> None:
     found, aliased = _scan(root)
     if aliased and not found:
-        size, loop = _expanded_size(root)
+        too_big, loop = _expanded_size(root)
         if loop is not None:
             found.append((loop, "an alias refers to a value that contains it (a value "
                                 "without end)"))
-        elif size > MAX_NODES:
-            found.append((root, f"aliases expand this document to more than {MAX_NODES:,} "
-                                "values (an alias bomb?)"))
+        elif too_big is not None:
+            found.append((too_big, f"aliases expand this value to more than {MAX_NODES:,} "
+                                   "values (an alias bomb?)"))
     if found:
         paths = _paths(root, {id(node) for node, _ in found})
         raise Refused([Finding(paths.get(id(node), ""), node.start_mark.line + 1, message)

@@ -22,8 +22,9 @@ from babel.messages.pofile import generate_po
 from aspects_assets.core.i18n.fields import texts
 from aspects_assets.core.i18n.localize import label_context
 from aspects_assets.model.assets import AssetSet
-from aspects_assets.model.errors import InputError, ValidationFailed, yaml_error
+from aspects_assets.model.errors import InputError, ValidationFailed
 from aspects_assets.model.locales import normalize_locale
+from aspects_assets.project import strict_yaml
 from aspects_assets.project.catalogs import (
     TEMPLATE_NAME,
     Entry,
@@ -32,6 +33,7 @@ from aspects_assets.project.catalogs import (
     parse_translation_yaml,
     read_catalog,
 )
+from aspects_assets.project.files import read_text
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import Settings
 
@@ -83,11 +85,9 @@ def extra_string_texts(settings: Settings) -> list[SourceText]:
     for path in settings.extra_strings:
         display = settings.display(path)
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read: {exc}", file=display) from exc
+            data = strict_yaml.load(read_text(path, display))
         except yaml.YAMLError as exc:
-            raise yaml_error(exc, display) from exc
+            raise strict_yaml.input_error(exc, display) from exc
         if data is None:
             continue
         if not isinstance(data, dict):
