@@ -198,8 +198,12 @@ def _check_layout(asset: Asset, charts: dict[str, Asset]) -> list[Problem]:
         if not isinstance(children, list):
             problems.append(_error(asset, f"position.{node_id}.children", "must be a list"))
             continue
-        for child in children:
-            listed_by[str(child)].append(node_id)
+        for i, child in enumerate(children):
+            if not isinstance(child, str):
+                problems.append(_error(asset, f"position.{node_id}.children[{i}]",
+                                       f"must be a node id (a text), not {type(child).__name__}"))
+                continue
+            listed_by[child].append(node_id)
             if child not in nodes:
                 problems.append(
                     _warning(
@@ -307,8 +311,8 @@ def _duplicates(assets: Iterable[Asset], key_of: Any, what: str, key: str) -> li
     problems = []
     for asset in assets:
         value = key_of(asset)
-        if value is None:
-            continue
+        if value is None or not isinstance(value, str | tuple):
+            continue  # a name of the wrong type is reported by the schema check
         if value in seen:
             first = seen[value]
             problems.append(
@@ -419,7 +423,8 @@ def check_private(originals: AssetSet, embedded_slugs: Iterable[str],
         embedded = asset.private.get("_embedded")
         if isinstance(embedded, dict):
             problems += _check_private_fields(asset, embedded, EMBEDDED_KEYS, "_embedded.")
-    slugs = {a.body.get("slug") for a in originals.of_kind("dashboard")}
+    slugs = {a.body.get("slug") for a in originals.of_kind("dashboard")
+             if isinstance(a.body.get("slug"), str)}
     for slug in embedded_slugs:
         if slug not in slugs:
             problems.append(Problem("error", settings_file, f"embedded_dashboards.{slug}",
