@@ -84,6 +84,10 @@ def _check_fields(
             problems.append(_error(asset, prefix + str(key),
                                    f"write the uuid as {canonical(value)} (lowercase, with "
                                    "dashes): references are matched as written"))
+        elif (fields[key].rstrip("?") == "int" and isinstance(value, int)
+              and not -(2**31) <= value < 2**31):
+            problems.append(_error(asset, prefix + str(key), f"{value} does not fit the 32-bit "
+                                   "integer Superset stores it in"))
         elif isinstance(value, str) and len(value) > lengths.get(key, len(value)):
             problems.append(_error(asset, prefix + str(key),
                                    f"is {len(value)} characters long; Superset keeps at most "

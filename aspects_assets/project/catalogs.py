@@ -175,6 +175,18 @@ def _scalar(node: yaml.Node, display: str, what: str) -> str:
     return str(node.value)
 
 
+def _no_repeats(mapping: yaml.MappingNode, display: str, what: str) -> None:
+    """A key written twice in one mapping (YAML would keep the last in silence)."""
+    seen: dict[str, int] = {}
+    for key, _ in mapping.value:
+        if isinstance(key, yaml.ScalarNode):
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                raise InputError(f"the {what} {key.value!r} is written twice (first at line "
+                                 f"{seen[key.value]})", file=display, line=line)
+            seen[key.value] = line
+
+
 def parse_translation_yaml(text: str, display: str) -> list[tuple[str, list[Entry]]]:
     """`{locale: {source: translation}}` documents → [(locale key as written, entries)].
 
@@ -194,6 +206,7 @@ def parse_translation_yaml(text: str, display: str) -> list[tuple[str, list[Entr
                 file=display,
                 line=document.start_mark.line + 1,
             )
+        _no_repeats(document, display, "locale")
         for locale_node, strings_node in document.value:
             locale_key = _scalar(locale_node, display, "a locale key")
             if isinstance(strings_node, yaml.ScalarNode) and strings_node.tag.endswith(":null"):
@@ -206,6 +219,7 @@ def parse_translation_yaml(text: str, display: str) -> list[tuple[str, list[Entr
                     line=strings_node.start_mark.line + 1,
                 )
             entries = []
+            _no_repeats(strings_node, display, "source text")
             for source_node, target_node in strings_node.value:
                 source = _scalar(source_node, display, "a source text")
                 if isinstance(target_node, yaml.ScalarNode) and target_node.tag.endswith(":null"):

@@ -32,9 +32,9 @@ def read_text(path: Path, shown: str) -> str:
                          "decoded): save it as UTF-8", file=shown, line=line) from exc
 
 
-def _cannot_write(target: Path, exc: OSError) -> InputError:
+def _cannot_write(target: Path, exc: OSError, key: str | None) -> InputError:
     return InputError(f"cannot write here: {exc.strerror or exc} (nothing was written)",
-                      file=str(target), key="--out")
+                      file=str(target), key=key)
 
 
 def _remove(path: Path) -> None:
@@ -45,16 +45,16 @@ def _remove(path: Path) -> None:
 
 
 def replace_with(target: Path, fill: Callable[[Path], object], *, folder: bool,
-                 shown: Path | None = None) -> None:
+                 shown: Path | None = None, key: str | None = "--out") -> None:
     """Make `target` (a file, or a folder when `folder`) anew through a temporary
     path beside it, renamed over it once `fill` has written everything: an error,
     a full disk or Ctrl-C leaves the old target as it was and no temporary behind.
     A folder is replaced whole, so no file of an earlier run stays in it. Errors
-    name `shown` (the path the user gave), or the target."""
+    name `shown` (the path the user gave), or the target, and the option `key`."""
     if target.is_dir() != folder and target.exists():
         what = "a folder" if target.is_dir() else "a file"
         raise InputError(f"is {what}; choose another path (nothing was written)",
-                         file=str(shown or target), key="--out")
+                         file=str(shown or target), key=key)
     temporary: Path | None = None
     made = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     try:
@@ -76,7 +76,7 @@ def replace_with(target: Path, fill: Callable[[Path], object], *, folder: bool,
             os.replace(temporary, target)
         temporary = None
     except OSError as exc:
-        raise _cannot_write(shown or target, exc) from exc
+        raise _cannot_write(shown or target, exc, key) from exc
     finally:
         if temporary is not None:
             _remove(temporary)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import stat
+import string
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +48,7 @@ class TemplateLimit(SecurityError):
 class AssetEnvironment(SandboxedEnvironment):
     """Jinja's sandbox (no Python internals, no environment), with size limits."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self, templates_dir: Path) -> None:
         super().__init__(loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -69,17 +71,35 @@ class AssetEnvironment(SandboxedEnvironment):
         @functools.wraps(function)
         def limited(*args: Any, **kwargs: Any) -> Any:
             _check_sizes(args, kwargs)
+            if function.__name__ == "do_replace" and len(args) >= 4:  # (eval_ctx, s, old, new)
+                _check_replace(args[1], args[2], args[3])
             return function(*args, **kwargs)
         return limited
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _check_sizes(args, kwargs)
+        text = getattr(__obj, "__self__", None)
+        if isinstance(text, str) and getattr(__obj, "__name__", "") == "replace" and len(args) > 1:
+            _check_replace(text, args[0], args[1])
         return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # the sandbox swaps `str.format` for its own when the attribute is read
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format_widths(value.__self__)
+        return wrapped
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if (operator == "**" and isinstance(left, int) and isinstance(right, int)
                 and abs(left) > 1 and right * abs(left).bit_length() > 8 * MAX_OUTPUT):
             raise TemplateLimit(f"{left} ** {right} is too large a number")
+        if operator == "%" and isinstance(left, str):
+            _check_sizes(right if isinstance(right, tuple) else (right,), {})  # `%*s`
+            for numbers in _PERCENT_WIDTH.findall(left):
+                for number in numbers:
+                    if number and int(number) > MAX_OUTPUT:
+                        raise TemplateLimit(f"a width of {int(number):,} in {left[:40]!r}")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(times, int) \
@@ -87,6 +107,31 @@ class AssetEnvironment(SandboxedEnvironment):
                     raise TemplateLimit(f"a text or list repeated {times:,} times is longer "
                                         f"than {MAX_OUTPUT:,}")
         return super().call_binop(context, operator, left, right)
+
+
+# The width and precision of a `%` conversion (`%-1000000000s`, `%.9999999999f`).
+_PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d*))?")
+
+
+def _check_format_widths(pattern: str) -> None:
+    """A `str.format` pattern whose field widths exceed the output limit."""
+    try:
+        specs = [spec for _, _, spec, _ in string.Formatter().parse(pattern) if spec]
+    except ValueError:
+        return  # str.format itself says what is wrong
+    for spec in specs:
+        for number in re.findall(r"\d+", spec):
+            if int(number) > MAX_OUTPUT:
+                raise TemplateLimit(f"a width of {int(number):,} in {pattern[:40]!r}")
+
+
+def _check_replace(text: Any, old: Any, new: Any) -> None:
+    """A replacement whose result would exceed the output limit."""
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        count = text.count(old) if old else len(text) + 1
+        if len(text) + count * (len(new) - len(old)) > MAX_OUTPUT:
+            raise TemplateLimit(f"replacing {old!r} would make a text longer than "
+                                f"{MAX_OUTPUT:,}")
 
 
 def _check_sizes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from aspects_assets.project.catalogs import (
     parse_translation_yaml,
     read_catalog,
 )
-from aspects_assets.project.files import read_text
+from aspects_assets.project.files import read_text, replace_with
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import Settings
 
@@ -195,8 +196,9 @@ class Planned:
     def write(self) -> list[Path]:
         written = []
         for path in self.stale():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(self.files[path])
+            # each file whole or not at all: a translator's .po is never left cut short
+            replace_with(path, functools.partial(Path.write_bytes, data=self.files[path]),
+                         folder=False, key=None)
             written.append(path)
         return written
 
