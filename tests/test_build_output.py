@@ -108,6 +108,17 @@ def test_an_unexpected_error_is_a_sentence_that_says_it_is_a_bug(
     assert "hunter2" not in result.output and "Traceback" not in result.output
 
 
+def test_running_out_of_memory_is_a_sentence(base_project: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def exhausted(*args: Any, **kwargs: Any) -> Any:
+        raise MemoryError
+
+    monkeypatch.setattr(cli_main, "build_bundle", exhausted)
+    result = run(["build", "--out", "out.zip"], base_project)
+    assert result.exit_code == 2
+    assert result.output == "Error: ran out of memory (is an input far larger than intended?)\n"
+
+
 # Values that are unusual but valid: each must validate, build, and reach the
 # bundle as YAML read it.
 ODD_BUT_VALID = {

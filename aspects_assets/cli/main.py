@@ -56,6 +56,8 @@ DEBUG_VARIABLE = "ASPECTS_ASSETS_DEBUG"
 def _unexpected(exc: Exception) -> AspectsAssetsError:
     """A sentence for an exception the tool did not expect: its type and where it was
     raised, never its text (which may quote a setting or a secret)."""
+    if isinstance(exc, MemoryError):
+        return AspectsAssetsError("ran out of memory (is an input far larger than intended?)")
     package = f"{os.sep}aspects_assets{os.sep}"
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if package in f.filename]
     where = ""

@@ -4,6 +4,7 @@ the run leaves on disk (backup, manifest)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Collection
@@ -14,6 +15,7 @@ from typing import Any
 from aspects_assets.core.manifest import build_manifest
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import Problem
+from aspects_assets.project.files import replace_with
 from aspects_assets.project.inputs import inputs_hash
 from aspects_assets.project.render import source_listing
 from aspects_assets.project.settings import Settings
@@ -86,5 +88,7 @@ def write_manifest(prepared: Prepared, live: LivePlan, embedded: dict[str, dict[
         manifest: dict[str, Any] = json.loads(file.read_text())
         return manifest
     manifest = build_manifest(prepared.assets(), embedded, prepared.settings, aligned=aligned)
-    file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    content = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    replace_with(file, functools.partial(Path.write_bytes, data=content), folder=False,
+                 key="--manifest")
     return manifest
