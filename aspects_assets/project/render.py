@@ -9,7 +9,7 @@ import re
 import stat
 import string
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import jinja2
 import yaml
+from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -38,6 +39,8 @@ class Loaded:
 # end in a sentence at once, not in minutes of work or an exhausted memory.
 MAX_OUTPUT = 20_000_000  # characters a template may render (the largest corpus file: ~200k)
 MAX_RANGE_ITEMS = 1_000_000  # items of all `range()` calls of one file, loops included
+MAX_LOOP_STEPS = 1_000_000  # steps of all `{% for %}` loops of one file, nested ones included
+_LOOP_BUDGET = "aspects_assets_loop_steps"  # the global every loop's items pass through
 _TEMPLATE_FILE = "<template>"
 
 
@@ -56,7 +59,9 @@ class AssetEnvironment(SandboxedEnvironment):
                          autoescape=False)
         self.templates_dir = templates_dir
         self.range_left = MAX_RANGE_ITEMS
+        self.steps_left = MAX_LOOP_STEPS
         self.globals["range"] = self.budgeted_range
+        self.globals[_LOOP_BUDGET] = self.counted_steps
         self.filters = {name: self._limited(f) for name, f in self.filters.items()}
 
     def budgeted_range(self, *args: int) -> range:
@@ -66,6 +71,23 @@ class AssetEnvironment(SandboxedEnvironment):
             raise TemplateLimit(f"range() asked for more than {MAX_RANGE_ITEMS:,} items in "
                                 "this file")
         return items
+
+    def counted_steps(self, items: Any) -> Iterator[Any]:
+        """A loop's items, each counted against the file's budget of loop steps
+        (loops over long texts or lists, nested, would otherwise run for hours)."""
+        for item in items:
+            self.steps_left -= 1
+            if self.steps_left < 0:
+                raise TemplateLimit(f"loops ran more than {MAX_LOOP_STEPS:,} steps in this file")
+            yield item
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        # every `{% for x in items %}` becomes `{% for x in <counted>(items) %}`
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.Name(_LOOP_BUDGET, "load", lineno=loop.lineno),
+                                   [loop.iter], [], None, None, lineno=loop.lineno)
+        return tree
 
     def _limited(self, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -160,6 +182,7 @@ def _template_line(exc: BaseException, templates_dir: Path) -> tuple[str | None,
 def _render(env: AssetEnvironment, text: str, context: dict[str, Any]) -> str:
     """The rendered text, stopped past MAX_OUTPUT characters."""
     env.range_left = MAX_RANGE_ITEMS
+    env.steps_left = MAX_LOOP_STEPS
     parts: list[str] = []
     size = 0
     for part in env.from_string(text).generate(context):
