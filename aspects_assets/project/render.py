@@ -40,6 +40,7 @@ class Loaded:
 MAX_OUTPUT = 20_000_000  # characters a template may render (the largest corpus file: ~200k)
 MAX_RANGE_ITEMS = 1_000_000  # items of all `range()` calls of one file, loops included
 MAX_LOOP_STEPS = 1_000_000  # steps of all `{% for %}` loops of one file, nested ones included
+MAX_CALLS = 50_000  # calls (macros, methods, range) of one file: a macro call costs ~10 µs
 _LOOP_BUDGET = "aspects_assets_loop_steps"  # the global every loop's items pass through
 _TEMPLATE_FILE = "<template>"
 
@@ -60,6 +61,7 @@ class AssetEnvironment(SandboxedEnvironment):
         self.templates_dir = templates_dir
         self.range_left = MAX_RANGE_ITEMS
         self.steps_left = MAX_LOOP_STEPS
+        self.calls_left = MAX_CALLS
         self.globals["range"] = self.budgeted_range
         self.globals[_LOOP_BUDGET] = self.counted_steps
         self.filters = {name: self._limited(f) for name, f in self.filters.items()}
@@ -99,6 +101,9 @@ class AssetEnvironment(SandboxedEnvironment):
         return limited
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        self.calls_left -= 1  # a macro calling itself twice would run 2**depth times
+        if self.calls_left < 0:
+            raise TemplateLimit(f"more than {MAX_CALLS:,} calls (macros, methods) in this file")
         _check_sizes(args, kwargs)
         text = getattr(__obj, "__self__", None)
         if isinstance(text, str) and getattr(__obj, "__name__", "") == "replace" and len(args) > 1:
@@ -183,6 +188,7 @@ def _render(env: AssetEnvironment, text: str, context: dict[str, Any]) -> str:
     """The rendered text, stopped past MAX_OUTPUT characters."""
     env.range_left = MAX_RANGE_ITEMS
     env.steps_left = MAX_LOOP_STEPS
+    env.calls_left = MAX_CALLS
     parts: list[str] = []
     size = 0
     for part in env.from_string(text).generate(context):
