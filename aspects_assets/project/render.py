@@ -41,6 +41,7 @@ MAX_OUTPUT = 20_000_000  # characters a template may render (the largest corpus 
 MAX_RANGE_ITEMS = 1_000_000  # items of all `range()` calls of one file, loops included
 MAX_LOOP_STEPS = 1_000_000  # steps of all `{% for %}` loops of one file, nested ones included
 MAX_CALLS = 50_000  # calls (macros, methods, range) of one file: a macro call costs ~10 µs
+MAX_INT_BITS = 100_000  # a power's result (Python prints no integer past 4,300 digits anyway)
 _LOOP_BUDGET = "aspects_assets_loop_steps"  # the global every loop's items pass through
 _TEMPLATE_FILE = "<template>"
 
@@ -92,11 +93,20 @@ class AssetEnvironment(SandboxedEnvironment):
         return tree
 
     def _limited(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """A filter whose size arguments (widths, counts: not the value filtered)
+        are checked first."""
+        # a filter marked pass_context / pass_eval_context gets that before the value
+        first = 1 if getattr(function, "jinja_pass_arg", None) else 0
+
         @functools.wraps(function)
         def limited(*args: Any, **kwargs: Any) -> Any:
-            _check_sizes(args, kwargs)
-            if function.__name__ == "do_replace" and len(args) >= 4:  # (eval_ctx, s, old, new)
-                _check_replace(args[1], args[2], args[3])
+            value, rest = (args[first], args[first + 1:]) if len(args) > first else (None, ())
+            if function.__name__ == "do_format" and isinstance(value, str):
+                _check_percent(value, rest)
+            else:
+                _check_sizes(rest, kwargs)
+            if function.__name__ == "do_replace" and len(rest) >= 2:
+                _check_replace(value, rest[0], rest[1])
             return function(*args, **kwargs)
         return limited
 
@@ -104,10 +114,12 @@ class AssetEnvironment(SandboxedEnvironment):
         self.calls_left -= 1  # a macro calling itself twice would run 2**depth times
         if self.calls_left < 0:
             raise TemplateLimit(f"more than {MAX_CALLS:,} calls (macros, methods) in this file")
-        _check_sizes(args, kwargs)
-        text = getattr(__obj, "__self__", None)
-        if isinstance(text, str) and getattr(__obj, "__name__", "") == "replace" and len(args) > 1:
-            _check_replace(text, args[0], args[1])
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str | list | tuple):  # `'x'.ljust(n)`, `'x'.zfill(n)`, ...
+            _check_sizes(args, kwargs)
+            if isinstance(owner, str) and getattr(__obj, "__name__", "") == "replace" \
+                    and len(args) > 1:
+                _check_replace(owner, args[0], args[1])
         return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
@@ -119,14 +131,10 @@ class AssetEnvironment(SandboxedEnvironment):
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if (operator == "**" and isinstance(left, int) and isinstance(right, int)
-                and abs(left) > 1 and right * abs(left).bit_length() > 8 * MAX_OUTPUT):
+                and abs(left) > 1 and right * abs(left).bit_length() > MAX_INT_BITS):
             raise TemplateLimit(f"{left} ** {right} is too large a number")
         if operator == "%" and isinstance(left, str):
-            _check_sizes(right if isinstance(right, tuple) else (right,), {})  # `%*s`
-            for numbers in _PERCENT_WIDTH.findall(left):
-                for number in numbers:
-                    if number and int(number) > MAX_OUTPUT:
-                        raise TemplateLimit(f"a width of {int(number):,} in {left[:40]!r}")
+            _check_percent(left, right if isinstance(right, tuple) else (right,))
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(times, int) \
@@ -138,6 +146,16 @@ class AssetEnvironment(SandboxedEnvironment):
 
 # The width and precision of a `%` conversion (`%-1000000000s`, `%.9999999999f`).
 _PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d*))?")
+
+
+def _check_percent(pattern: str, values: tuple[Any, ...]) -> None:
+    """A `%` pattern whose widths, written or given by `*`, exceed the output limit."""
+    for numbers in _PERCENT_WIDTH.findall(pattern):
+        for number in numbers:
+            if number and int(number) > MAX_OUTPUT:
+                raise TemplateLimit(f"a width of {int(number):,} in {pattern[:40]!r}")
+    if "*" in pattern:
+        _check_sizes(values, {})
 
 
 def _check_format_widths(pattern: str) -> None:
@@ -162,7 +180,8 @@ def _check_replace(text: Any, old: Any, new: Any) -> None:
 
 
 def _check_sizes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """A number given to a filter or method (a width, a count) past the output limit."""
+    """A number given to a filter or a method of a text or list (a width, a count)
+    past the output limit."""
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OUTPUT:
             raise TemplateLimit(f"the number {value:,} is larger than a rendered file may be")

@@ -63,7 +63,7 @@ def _scalar_problem(node: yaml.ScalarNode) -> str | None:
         what = _WHAT.get(_tag_name(tag), f"a value tagged {tag}")
         hint = " (quote it to keep it a text)" if tag == f"{_TAG}timestamp" else ""
         return f"{what} cannot be sent to Superset{hint}"
-    if tag == f"{_TAG}float" and node.value.lower() in _NOT_FINITE:
+    if tag == _FLOAT and node.value.lower() in _NOT_FINITE:
         return f"{node.value} is not a number Superset can store (JSON has no NaN or infinity)"
     if node.style == '"' and (shown := control_character(node.value)):
         return f"control character {shown} in a text"
