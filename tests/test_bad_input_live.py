@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from test_validate_cases import CASES, apply_case, assert_reported, case_args, load_case
+from test_validate_cases import apply_case, assert_reported, case_args, cases_for, load_case
 
 from conftest import run
 
@@ -63,8 +63,9 @@ def recorder() -> Iterator[Recorder]:
     server.server_close()
 
 
-@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-@pytest.mark.parametrize("command", [["import"], ["diff"]], ids=["import", "diff"])
+@pytest.mark.parametrize(("case_file", "command"),
+                         cases_for({"import": ["import"], "diff": ["diff"]},
+                                   default=["import", "diff"]))
 def test_bad_input_sends_nothing(case_file: Path, command: list[str], base_project: Path,
                                  recorder: Recorder) -> None:
     case = load_case(case_file)

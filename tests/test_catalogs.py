@@ -130,3 +130,29 @@ def test_translation_yaml_keeps_placeholders_and_drops_the_tutor_patch_line() ->
     sources = [e.source for e in es]
     assert "{{ASPECTS_INSTRUCTOR_HELP_MARKDOWN}}" in sources
     assert "" not in sources
+
+
+@pytest.mark.parametrize("context_first", [True, False], ids=["context-first", "context-last"])
+def test_an_entry_with_msgctxt_never_replaces_the_one_without(base_project: Path,
+                                                              context_first: bool) -> None:
+    settings = settings_for(base_project, locales=["es_419"])
+    plain = 'msgid "Course"\nmsgstr "Curso"\n\n'
+    with_context = 'msgctxt "menu"\nmsgid "Course"\nmsgstr "Menú del curso"\n\n'
+    write_po(base_project, "es_419", with_context + plain if context_first
+             else plain + with_context)
+    catalog = load_catalogs(settings, ["es_419"])["es_419"]
+    assert catalog.translate("Course") == "Curso"
+
+
+def test_an_entry_only_with_msgctxt_is_not_used(base_project: Path) -> None:
+    settings = settings_for(base_project, locales=["es_419"])
+    write_po(base_project, "es_419", 'msgctxt "menu"\nmsgid "Course"\nmsgstr "Menú"\n')
+    assert load_catalogs(settings, ["es_419"])["es_419"].translate("Course") == "Course"
+
+
+def test_the_same_msgid_in_two_contexts_is_no_duplicate(base_project: Path) -> None:
+    path = write_po(base_project, "es_419",
+                    'msgid "Course"\nmsgstr "Curso"\n\n'
+                    'msgctxt "menu"\nmsgid "Course"\nmsgstr "Menú"\n')
+    catalog = read_catalog(path, "assets.po", "es_419")
+    assert {(m.id, m.context) for m in catalog if m.id} == {("Course", None), ("Course", "menu")}

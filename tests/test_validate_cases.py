@@ -1,9 +1,13 @@
 """Each file under tests/data/invalid/ is one bad input: adding a case is adding a file.
 
 A case changes a copy of the valid base project (`replace`, `copy`, `write`,
-`remove`, `env`, `args` before the command, `options` after it) and says what
-the error must name (`expect`: `message`, and `file`, `key`, `line`, `absent`
-where they apply). tests/test_bad_input_live.py runs the same cases through
+`write_bytes` (a text whose characters are the bytes), `recode` (a file in
+another encoding), `remove`, then `symlink` (link → target), `env`, `args` before
+the command, `options` after it), may name the `commands` it is about (a
+failed write concerns `build` only; default: validate and build here, import and
+diff in the live test) and says what the error must
+name (`expect`: `message`, and `file`, `key`, `line`, `absent` where they
+apply). tests/test_bad_input_live.py runs the same cases through
 `import` and `diff` and checks that no request reaches Superset.
 """
 
@@ -33,13 +37,31 @@ def apply_case(project: Path, case: dict[str, Any]) -> None:
     for path, content in (case.get("write") or {}).items():
         (project / path).parent.mkdir(parents=True, exist_ok=True)
         (project / path).write_text(content)
+    for path, content in (case.get("write_bytes") or {}).items():
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).write_bytes(content.encode("latin-1"))
+    for path, encoding in (case.get("recode") or {}).items():
+        (project / path).write_bytes((project / path).read_text().encode(encoding))
     for path in case.get("remove") or []:
         shutil.rmtree(project / path)
+    for path, target in (case.get("symlink") or {}).items():
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).symlink_to(target)
 
 
 def load_case(case_file: Path) -> dict[str, Any]:
     case: dict[str, Any] = yaml.safe_load(case_file.read_text())
     return case
+
+
+def cases_for(commands: dict[str, list[str]], default: list[str]) -> list[Any]:
+    """(case file, command) pairs: the commands a case names, else the default ones."""
+    out = []
+    for case_file in CASES:
+        wanted = load_case(case_file).get("commands") or default
+        out += [pytest.param(case_file, commands[name], id=f"{name}-{case_file.stem}")
+                for name in commands if name in wanted]
+    return out
 
 
 def case_args(case: dict[str, Any], command: list[str]) -> list[str]:
@@ -62,9 +84,11 @@ def assert_reported(case: dict[str, Any], exit_code: int, output: str) -> None:
     assert "Traceback" not in output
 
 
-@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-@pytest.mark.parametrize("command", [["validate"], ["build", "--out", "out.zip"]],
-                         ids=["validate", "build"])
+@pytest.mark.parametrize(("case_file", "command"),
+                         cases_for({"validate": ["validate"],
+                                    "build": ["build", "--out", "out.zip"],
+                                    "extract-translations": ["extract-translations"]},
+                                   default=["validate", "build"]))
 def test_bad_input_is_reported_with_file_and_key(
     case_file: Path, command: list[str], base_project: Path
 ) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +68,27 @@ def _show_warnings(shown: Callable[..., None]) -> Callable[..., None]:
     return show
 
 
+EXIT_INTERRUPTED = 130  # what a shell reports for a command ended by Ctrl-C (128 + SIGINT)
+DEBUG_VARIABLE = "ASPECTS_ASSETS_DEBUG"
+
+
+def _unexpected(exc: Exception) -> AspectsAssetsError:
+    """A sentence for an exception the tool did not expect: its type and where it was
+    raised, never its text (which may quote a setting or a secret)."""
+    if isinstance(exc, MemoryError):
+        return AspectsAssetsError("ran out of memory (is an input far larger than intended?)")
+    package = f"{os.sep}aspects_assets{os.sep}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if package in f.filename]
+    where = ""
+    if frames:
+        path = frames[-1].filename
+        where = f" at {path[path.rindex(package) + 1:]}:{frames[-1].lineno}"
+    return AspectsAssetsError(
+        f"unexpected {type(exc).__name__}{where}: this is a bug in aspects-assets; please "
+        f"report it with the command you ran ({DEBUG_VARIABLE}=1 shows the traceback)"
+    )
+
+
 class LazyGroup(GlobalOptionsGroup):
     def invoke(self, ctx: click.Context) -> object:
         # The one place where the tool's errors become click's, and its warnings lines.
@@ -77,6 +100,16 @@ class LazyGroup(GlobalOptionsGroup):
             except AspectsAssetsError as exc:
                 app = ctx.obj
                 raise ToolError(exc, app.secrets if isinstance(app, AppContext) else ()) from exc
+            except KeyboardInterrupt as exc:
+                interrupted = AspectsAssetsError("interrupted (Ctrl-C)")
+                interrupted.exit_code = EXIT_INTERRUPTED
+                raise ToolError(interrupted) from exc
+            except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+                raise
+            except Exception as exc:
+                if os.environ.get(DEBUG_VARIABLE):
+                    raise
+                raise ToolError(_unexpected(exc)) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])

@@ -20,6 +20,7 @@ from aspects_assets.core.layout import chart_nodes
 from aspects_assets.model.assets import FOLDER_OF_KIND, Asset, AssetSet
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.json_text import with_parsed_params
+from aspects_assets.project.files import replace_with
 
 TOP_FOLDER = "aspects_assets_bundle"
 # A fixed timestamp keeps the bundle byte-identical from one build to the next.
@@ -55,13 +56,21 @@ class Bundle:
         return buffer.getvalue()
 
     def write(self, out: Path) -> None:
-        """A `.zip` path gets the ZIP; any other path a folder with the same files."""
+        """A `.zip` path gets the ZIP; any other path a folder holding the top folder
+        with exactly these files. Written beside and renamed into place: an error
+        or Ctrl-C leaves nothing half-written."""
         if out.suffix.lower() == ".zip":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(self.zip_bytes())
+            content = self.zip_bytes()
+            replace_with(out, lambda path: path.write_bytes(content), folder=False)
             return
+        if out.exists() and not out.is_dir():
+            raise InputError("is a file; choose a folder or a .zip path (nothing was written)",
+                             file=str(out), key="--out")
+        replace_with(out / TOP_FOLDER, self._write_files, folder=True, shown=out)
+
+    def _write_files(self, folder: Path) -> None:
         for name, content in sorted(self.files.items()):
-            target = out / TOP_FOLDER / name
+            target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
 

@@ -202,3 +202,22 @@ def type_matches(code: str, value: Any) -> bool:
     if code == "list":
         return isinstance(value, list)
     raise ValueError(f"unknown type code {code}")
+
+
+# The longest text each column of Superset 6.1's models holds (`String(n)`, read
+# from superset/models/*.py and connectors/sqla/models.py); a longer value fails
+# the import with a database error, or is cut by MySQL.
+MAX_LENGTH: Mapping[str, Mapping[str, int]] = {
+    "database": {"database_name": 250, "sqlalchemy_uri": 1024},
+    "dataset": {"table_name": 250, "main_dttm_col": 250, "currency_code_column": 250,
+                "schema": 255, "catalog": 256},
+    "column": {"column_name": 255, "verbose_name": 1024, "advanced_data_type": 255,
+               "python_date_format": 255, "datetime_format": 100},
+    "metric": {"metric_name": 255, "verbose_name": 1024, "metric_type": 32, "d3format": 128},
+    "chart": {"slice_name": 250, "viz_type": 250},
+    "dashboard": {"dashboard_title": 500, "slug": 255},
+}
+# A dataset's `params` is stored as JSON text in a String(1000); a role name
+# (Flask-AppBuilder's ab_role.name) holds 64.
+MAX_DATASET_PARAMS_JSON = 1000
+MAX_ROLE_NAME = 64

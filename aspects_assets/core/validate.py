@@ -44,10 +44,17 @@ def is_uuid(value: Any) -> bool:
     return True
 
 
+def canonical(value: str) -> str:
+    """A uuid's one written form (lowercase, with dashes): uuids that differ only in
+    case or form are the same uuid to Superset."""
+    return str(uuidlib.UUID(value))
+
+
 def _check_fields(
     asset: Asset, data: dict[str, Any], part: str, prefix: str, version: str
 ) -> list[Problem]:
     fields = import_schema.fields_of(part, version)
+    lengths = import_schema.MAX_LENGTH.get(part, {})
     problems = []
     for key in import_schema.REQUIRED.get(part, ()):
         if data.get(key) in (None, ""):
@@ -73,6 +80,18 @@ def _check_fields(
             )
         elif fields[key].rstrip("?") == "uuid" and value is not None and not is_uuid(value):
             problems.append(_error(asset, prefix + str(key), f"malformed uuid {value!r}"))
+        elif fields[key].rstrip("?") == "uuid" and value is not None and value != canonical(value):
+            problems.append(_error(asset, prefix + str(key),
+                                   f"write the uuid as {canonical(value)} (lowercase, with "
+                                   "dashes): references are matched as written"))
+        elif (fields[key].rstrip("?") == "int" and isinstance(value, int)
+              and not -(2**31) <= value < 2**31):
+            problems.append(_error(asset, prefix + str(key), f"{value} does not fit the 32-bit "
+                                   "integer Superset stores it in"))
+        elif isinstance(value, str) and len(value) > lengths.get(key, len(value)):
+            problems.append(_error(asset, prefix + str(key),
+                                   f"is {len(value)} characters long; Superset keeps at most "
+                                   f"{lengths[key]}"))
     return problems
 
 
@@ -106,7 +125,22 @@ def _check_schema(asset: Asset, version: str) -> list[Problem]:
                     problems.append(_error(asset, f"{key}[{i}]", "must be a mapping"))
     if asset.kind == "chart":
         problems += _check_chart_json(asset)
+    if asset.kind == "dataset" and isinstance(body.get("params"), dict):
+        size = len(json.dumps(body["params"]))
+        if size > import_schema.MAX_DATASET_PARAMS_JSON:
+            problems.append(_error(asset, "params", f"is {size} characters as JSON; Superset "
+                                   f"keeps at most {import_schema.MAX_DATASET_PARAMS_JSON}"))
+    if asset.kind == "dashboard":
+        problems += _check_role_names(asset)
     return problems
+
+
+def _check_role_names(asset: Asset) -> list[Problem]:
+    roles = asset.private.get("_roles")
+    return [_error(asset, f"_roles[{i}]", f"the role name {role!r} is {len(role)} characters "
+                   f"long; Superset's roles hold at most {import_schema.MAX_ROLE_NAME}")
+            for i, role in enumerate(roles if isinstance(roles, list) else [])
+            if isinstance(role, str) and len(role) > import_schema.MAX_ROLE_NAME]
 
 
 def _check_json_object(asset: Asset, key: str, allowed: str, *,
@@ -116,14 +150,20 @@ def _check_json_object(asset: Asset, key: str, allowed: str, *,
     value = asset.body.get(key)
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
+            parsed = json.loads(value, parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             return [_error(asset, key, f"is not valid JSON: {exc.msg}")]
+        except ValueError as exc:
+            return [_error(asset, key, f"is not valid JSON: {exc}")]
         if not isinstance(parsed, dict) and not (json_null_ok and parsed is None):
             return [_error(asset, key, "JSON must be an object")]
     elif value is not None and not isinstance(value, dict):
         return [_error(asset, key, f"must be {allowed}, not {type(value).__name__}")]
     return []
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (Superset would store it as text)")
 
 
 def _check_chart_json(asset: Asset) -> list[Problem]:
@@ -178,8 +218,12 @@ def _check_layout(asset: Asset, charts: dict[str, Asset]) -> list[Problem]:
         if not isinstance(children, list):
             problems.append(_error(asset, f"position.{node_id}.children", "must be a list"))
             continue
-        for child in children:
-            listed_by[str(child)].append(node_id)
+        for i, child in enumerate(children):
+            if not isinstance(child, str):
+                problems.append(_error(asset, f"position.{node_id}.children[{i}]",
+                                       f"must be a node id (a text), not {type(child).__name__}"))
+                continue
+            listed_by[child].append(node_id)
             if child not in nodes:
                 problems.append(
                     _warning(
@@ -287,8 +331,8 @@ def _duplicates(assets: Iterable[Asset], key_of: Any, what: str, key: str) -> li
     problems = []
     for asset in assets:
         value = key_of(asset)
-        if value is None:
-            continue
+        if value is None or not isinstance(value, str | tuple):
+            continue  # a name of the wrong type is reported by the schema check
         if value in seen:
             first = seen[value]
             problems.append(
@@ -332,7 +376,8 @@ def validate(assets: AssetSet, superset_version: str) -> list[Problem]:
         if asset.kind == "dashboard":
             problems += _check_embedded(asset)
         problems += _check_references(asset, by_kind)
-    problems += _duplicates(assets, lambda a: a.uuid if is_uuid(a.uuid) else None, "uuid", "uuid")
+    problems += _duplicates(assets, lambda a: canonical(a.uuid) if is_uuid(a.uuid) else None,
+                            "uuid", "uuid")
     problems += _duplicates(
         assets.of_kind("database"),
         lambda a: a.body.get("database_name"),
@@ -353,3 +398,59 @@ def validate(assets: AssetSet, superset_version: str) -> list[Problem]:
 
 def errors_in(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
+
+
+# Our private keys (never sent), per kind: each is checked as Superset's fields are.
+# A type code as in import_schema; "texts" is a list of non-empty texts.
+# `_include_if` (core.conditional) checks its own value: it names a variable.
+PRIVATE_KEYS: dict[str, dict[str, str]] = {
+    "database": {"_file_name": "str", "_include_if": "any"},
+    "dataset": {"_file_name": "str", "_include_if": "any"},
+    "chart": {"_file_name": "str", "_include_if": "any"},
+    "dashboard": {"_file_name": "str", "_include_if": "any", "_roles": "texts",
+                  "_embedded": "dict"},
+}
+EMBEDDED_KEYS = {"allowed_domains": "texts", "allow_any_domain": "bool"}
+
+
+def _check_texts(asset: Asset, key: str, value: Any) -> list[Problem]:
+    if not isinstance(value, list):
+        return [_error(asset, key, f"must be a list of texts, not {type(value).__name__}")]
+    return [_error(asset, f"{key}[{i}]", "must be a non-empty text")
+            for i, item in enumerate(value) if not isinstance(item, str) or not item.strip()]
+
+
+def _check_private_fields(asset: Asset, data: dict[str, Any], schema: dict[str, str],
+                          prefix: str) -> list[Problem]:
+    problems = []
+    for key, value in data.items():
+        code = schema.get(str(key))
+        where = f"{prefix}{key}"
+        if code is None:
+            known = ", ".join(sorted(schema))
+            problems.append(_error(asset, where, f"unknown key (known here: {known})"))
+        elif code == "texts":
+            problems += _check_texts(asset, where, value)
+        elif not import_schema.type_matches(code, value):
+            problems.append(_error(asset, where,
+                                   f"must be {_type_name(code)}, not {type(value).__name__}"))
+    return problems
+
+
+def check_private(originals: AssetSet, embedded_slugs: Iterable[str],
+                  settings_file: str) -> list[Problem]:
+    """Our private keys in the source files, and the settings' `embedded_dashboards`
+    (each must name a dashboard's slug)."""
+    problems = []
+    for asset in originals:
+        problems += _check_private_fields(asset, asset.private, PRIVATE_KEYS[asset.kind], "")
+        embedded = asset.private.get("_embedded")
+        if isinstance(embedded, dict):
+            problems += _check_private_fields(asset, embedded, EMBEDDED_KEYS, "_embedded.")
+    slugs = {a.body.get("slug") for a in originals.of_kind("dashboard")
+             if isinstance(a.body.get("slug"), str)}
+    for slug in embedded_slugs:
+        if slug not in slugs:
+            problems.append(Problem("error", settings_file, f"embedded_dashboards.{slug}",
+                                    f"no dashboard has the slug {slug!r}"))
+    return problems

@@ -8,6 +8,7 @@ The translation of a source text in a locale is, in this order: an override
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,10 +16,11 @@ from pathlib import Path
 
 import yaml
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import PoFileError, PoFileParser
 
 from aspects_assets.model.errors import InputError, Problem, yaml_error
 from aspects_assets.model.locales import normalize_locale
+from aspects_assets.model.text import control_character
 from aspects_assets.project.settings import Settings
 
 DOMAIN = "assets"
@@ -49,14 +51,51 @@ def read_catalog(path: Path, display: str, locale: str | None = None) -> Catalog
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=display) from exc
     _check_quotes(data, display)
+    catalog = Catalog(locale=locale, domain=DOMAIN)
     try:
-        return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
+        _CheckingParser(catalog, display).parse(io.BytesIO(data))
     except PoFileError as exc:
         # Babel counts lines from 0 and says "on <n>"
         message = re.sub(r" on \d+$", "", str(exc))
         raise InputError(f"invalid .po file: {message}", file=display, line=exc.lineno + 1) from exc
     except (ValueError, UnicodeDecodeError, LookupError) as exc:
         raise InputError(f"invalid .po file: {exc}", file=display) from exc
+    _check_strings(catalog, display)
+    return catalog
+
+
+class _CheckingParser(PoFileParser):
+    """Babel's parser, refusing a message written twice (Babel keeps the first
+    translation and drops the other in silence). Reads the parser's state of the
+    message being added, as Babel's own `_add_message` does."""
+
+    def __init__(self, catalog: Catalog, display: str) -> None:
+        super().__init__(catalog, ignore_obsolete=False, abort_invalid=True)
+        self.display = display
+        self.seen: dict[tuple[str, str | None], int] = {}
+
+    def _add_message(self) -> None:
+        if not self.obsolete and self.messages:
+            msgid = self.messages[0].denormalize()
+            context = self.context.denormalize() if self.context else None
+            line = self.offset + 1
+            if (msgid, context) in self.seen and msgid:
+                raise InputError(f"msgid {msgid!r} is written twice (first at line "
+                                 f"{self.seen[msgid, context]})", file=self.display, line=line)
+            self.seen[msgid, context] = line
+        super()._add_message()
+
+
+def _check_strings(catalog: Catalog, display: str) -> None:
+    """No control character in a msgstr: it would reach the bundle (an asset file
+    with the same byte is refused)."""
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+        for string in strings:
+            shown = control_character(string or "")
+            if shown:
+                raise InputError(f"control character {shown} in the translation of "
+                                 f"{message.id!r}", file=display, line=message.lineno)
 
 
 _STRING_LINE = re.compile(r'^\s*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"')
@@ -84,8 +123,8 @@ def catalog_entries(catalog: Catalog, display: str) -> list[Entry]:
     """The entries of a catalog that carry a translation (fuzzy ones flagged)."""
     out = []
     for message in catalog:
-        if not message.id or not isinstance(message.id, str):
-            continue
+        if not message.id or not isinstance(message.id, str) or message.context:
+            continue  # the extraction writes no msgctxt: such an entry is never ours
         string = message.string if isinstance(message.string, str) else ""
         if string:
             out.append(Entry(message.id, string, display, message.lineno, message.fuzzy))
@@ -100,7 +139,12 @@ def catalog_folders(settings: Settings) -> dict[str, Path]:
     root = settings.translations_dir
     if not root.is_dir():
         return folders
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    try:
+        listing = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError as exc:
+        raise InputError(f"cannot read this folder: {exc.strerror or exc}",
+                         file=settings.display(root)) from exc
+    for folder in listing:
         shown = settings.display(folder)
         try:
             code = normalize_locale(folder.name)
@@ -131,6 +175,18 @@ def _scalar(node: yaml.Node, display: str, what: str) -> str:
     return str(node.value)
 
 
+def _no_repeats(mapping: yaml.MappingNode, display: str, what: str) -> None:
+    """A key written twice in one mapping (YAML would keep the last in silence)."""
+    seen: dict[str, int] = {}
+    for key, _ in mapping.value:
+        if isinstance(key, yaml.ScalarNode):
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                raise InputError(f"the {what} {key.value!r} is written twice (first at line "
+                                 f"{seen[key.value]})", file=display, line=line)
+            seen[key.value] = line
+
+
 def parse_translation_yaml(text: str, display: str) -> list[tuple[str, list[Entry]]]:
     """`{locale: {source: translation}}` documents → [(locale key as written, entries)].
 
@@ -150,6 +206,7 @@ def parse_translation_yaml(text: str, display: str) -> list[tuple[str, list[Entr
                 file=display,
                 line=document.start_mark.line + 1,
             )
+        _no_repeats(document, display, "locale")
         for locale_node, strings_node in document.value:
             locale_key = _scalar(locale_node, display, "a locale key")
             if isinstance(strings_node, yaml.ScalarNode) and strings_node.tag.endswith(":null"):
@@ -162,11 +219,16 @@ def parse_translation_yaml(text: str, display: str) -> list[tuple[str, list[Entr
                     line=strings_node.start_mark.line + 1,
                 )
             entries = []
+            _no_repeats(strings_node, display, "source text")
             for source_node, target_node in strings_node.value:
                 source = _scalar(source_node, display, "a source text")
                 if isinstance(target_node, yaml.ScalarNode) and target_node.tag.endswith(":null"):
                     continue
                 target = _scalar(target_node, display, f"the translation of {source!r}")
+                if shown := control_character(target):
+                    raise InputError(f"control character {shown} in the translation of "
+                                     f"{source!r}", file=display,
+                                     line=target_node.start_mark.line + 1)
                 if source:
                     entries.append(Entry(source, target, display, source_node.start_mark.line + 1))
             out.append((locale_key, entries))
@@ -260,7 +322,7 @@ def load_catalogs(
         path = folders.get(locale)
         catalog = None
         display = settings.display(path) if path else None
-        if path and path.is_file() and display:
+        if path and os.path.lexists(path) and display:
             try:
                 catalog = read_catalog(path, display, locale)
             except InputError as exc:

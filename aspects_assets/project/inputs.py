@@ -36,6 +36,15 @@ def _files(folder: Path) -> Iterable[Path]:
     return sorted(found)
 
 
+def _content(file: Path) -> bytes:
+    """A file's bytes; for a file that cannot be read, a marker that no readable
+    content equals (validation then reports the file)."""
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        return f"\0unreadable\0{exc.errno}".encode()
+
+
 def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
     """sha256 over sources, templates, catalogs, overrides, settings (with the
     variables as resolved, environment included), the run's scope and the tool
@@ -66,8 +75,8 @@ def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
     folders = {settings.assets_dir, settings.templates_dir, settings.translations_dir}
     for path in sorted({*folders}):
         for file in _files(path):
-            add(str(file), file.read_bytes())
+            add(str(file), _content(file))
     for file in sorted({*settings.extra_translations, *settings.extra_strings}):
         if file.is_file():
-            add(str(file), file.read_bytes())
+            add(str(file), _content(file))
     return digest.hexdigest()[:32]

@@ -1,9 +1,16 @@
-"""Render asset sources: Jinja (StrictUndefined, includes) then YAML (C loader)."""
+"""Render asset sources: Jinja (sandboxed, StrictUndefined, includes) then YAML (C loader)."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import errno
+import functools
+import os
+import re
+import stat
+import string
+import traceback
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +18,9 @@ from typing import Any
 import jinja2
 import jinja2.meta
 import yaml
+from jinja2 import nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from aspects_assets.model.assets import (
     FOLDER_OF_KIND,
@@ -24,6 +34,8 @@ from aspects_assets.model.errors import InputError, Problem
 from aspects_assets.model.keypath import key_text
 from aspects_assets.model.secrets import MASK, landings, take_password
 from aspects_assets.project.settings import Settings
+from aspects_assets.project import strict_yaml
+from aspects_assets.project.files import read_text
 
 
 @dataclass(frozen=True)
@@ -32,23 +44,199 @@ class Loaded:
     problems: tuple[Problem, ...]
 
 
-def jinja_environment(templates_dir: Path) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+# Limits of one file's rendering. Asset templates are code from the repository,
+# yet a slip (`range(10**9) | list`, a string multiplied by a huge number) must
+# end in a sentence at once, not in minutes of work or an exhausted memory.
+MAX_OUTPUT = 20_000_000  # characters a template may render (the largest corpus file: ~200k)
+MAX_RANGE_ITEMS = 1_000_000  # items of all `range()` calls of one file, loops included
+MAX_LOOP_STEPS = 1_000_000  # steps of all `{% for %}` loops of one file, nested ones included
+MAX_CALLS = 50_000  # calls (macros, methods, range) of one file: a macro call costs ~10 µs
+MAX_INT_BITS = 100_000  # a power's result (Python prints no integer past 4,300 digits anyway)
+_LOOP_BUDGET = "aspects_assets_loop_steps"  # the global every loop's items pass through
+_TEMPLATE_FILE = "<template>"
+
+
+class TemplateLimit(SecurityError):
+    """A rendering went past one of the limits above."""
+
+
+class AssetEnvironment(SandboxedEnvironment):
+    """Jinja's sandbox (no Python internals, no environment), with size limits."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, templates_dir: Path) -> None:
+        super().__init__(loader=jinja2.FileSystemLoader(str(templates_dir)),
+                         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                         autoescape=False)
+        self.templates_dir = templates_dir
+        self.range_left = MAX_RANGE_ITEMS
+        self.steps_left = MAX_LOOP_STEPS
+        self.calls_left = MAX_CALLS
+        self.globals["range"] = self.budgeted_range
+        self.globals[_LOOP_BUDGET] = self.counted_steps
+        self.filters = {name: self._limited(f) for name, f in self.filters.items()}
+
+    def budgeted_range(self, *args: int) -> range:
+        items = range(*args)
+        self.range_left -= len(items)
+        if self.range_left < 0:
+            raise TemplateLimit(f"range() asked for more than {MAX_RANGE_ITEMS:,} items in "
+                                "this file")
+        return items
+
+    def counted_steps(self, items: Any) -> Iterator[Any]:
+        """A loop's items, each counted against the file's budget of loop steps
+        (loops over long texts or lists, nested, would otherwise run for hours)."""
+        for item in items:
+            self.steps_left -= 1
+            if self.steps_left < 0:
+                raise TemplateLimit(f"loops ran more than {MAX_LOOP_STEPS:,} steps in this file")
+            yield item
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        # every `{% for x in items %}` becomes `{% for x in <counted>(items) %}`
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.Name(_LOOP_BUDGET, "load", lineno=loop.lineno),
+                                   [loop.iter], [], None, None, lineno=loop.lineno)
+        return tree
+
+    def _limited(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """A filter whose size arguments (widths, counts: not the value filtered)
+        are checked first."""
+        # a filter marked pass_context / pass_eval_context gets that before the value
+        first = 1 if getattr(function, "jinja_pass_arg", None) else 0
+
+        @functools.wraps(function)
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            value, rest = (args[first], args[first + 1:]) if len(args) > first else (None, ())
+            if function.__name__ == "do_format" and isinstance(value, str):
+                _check_percent(value, rest)
+            else:
+                _check_sizes(rest, kwargs)
+            if function.__name__ == "do_replace" and len(rest) >= 2:
+                _check_replace(value, rest[0], rest[1])
+            return function(*args, **kwargs)
+        return limited
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        self.calls_left -= 1  # a macro calling itself twice would run 2**depth times
+        if self.calls_left < 0:
+            raise TemplateLimit(f"more than {MAX_CALLS:,} calls (macros, methods) in this file")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str | list | tuple):  # `'x'.ljust(n)`, `'x'.zfill(n)`, ...
+            _check_sizes(args, kwargs)
+            if isinstance(owner, str) and getattr(__obj, "__name__", "") == "replace" \
+                    and len(args) > 1:
+                _check_replace(owner, args[0], args[1])
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # the sandbox swaps `str.format` for its own when the attribute is read
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format_widths(value.__self__)
+        return wrapped
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if (operator == "**" and isinstance(left, int) and isinstance(right, int)
+                and abs(left) > 1 and right * abs(left).bit_length() > MAX_INT_BITS):
+            raise TemplateLimit(f"{left} ** {right} is too large a number")
+        if operator == "%" and isinstance(left, str):
+            _check_percent(left, right if isinstance(right, tuple) else (right,))
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) \
+                        and len(seq) * times > MAX_OUTPUT:
+                    raise TemplateLimit(f"a text or list repeated {times:,} times is longer "
+                                        f"than {MAX_OUTPUT:,}")
+        return super().call_binop(context, operator, left, right)
+
+
+# The width and precision of a `%` conversion (`%-1000000000s`, `%.9999999999f`).
+_PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d*))?")
+
+
+def _check_percent(pattern: str, values: tuple[Any, ...]) -> None:
+    """A `%` pattern whose widths, written or given by `*`, exceed the output limit."""
+    for numbers in _PERCENT_WIDTH.findall(pattern):
+        for number in numbers:
+            if number and int(number) > MAX_OUTPUT:
+                raise TemplateLimit(f"a width of {int(number):,} in {pattern[:40]!r}")
+    if "*" in pattern:
+        _check_sizes(values, {})
+
+
+def _check_format_widths(pattern: str) -> None:
+    """A `str.format` pattern whose field widths exceed the output limit."""
+    try:
+        specs = [spec for _, _, spec, _ in string.Formatter().parse(pattern) if spec]
+    except ValueError:
+        return  # str.format itself says what is wrong
+    for spec in specs:
+        for number in re.findall(r"\d+", spec):
+            if int(number) > MAX_OUTPUT:
+                raise TemplateLimit(f"a width of {int(number):,} in {pattern[:40]!r}")
+
+
+def _check_replace(text: Any, old: Any, new: Any) -> None:
+    """A replacement whose result would exceed the output limit."""
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        count = text.count(old) if old else len(text) + 1
+        if len(text) + count * (len(new) - len(old)) > MAX_OUTPUT:
+            raise TemplateLimit(f"replacing {old!r} would make a text longer than "
+                                f"{MAX_OUTPUT:,}")
+
+
+def _check_sizes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """A number given to a filter or a method of a text or list (a width, a count)
+    past the output limit."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OUTPUT:
+            raise TemplateLimit(f"the number {value:,} is larger than a rendered file may be")
+
+
+def jinja_environment(templates_dir: Path) -> AssetEnvironment:
+    return AssetEnvironment(templates_dir)
+
+
+def _template_line(exc: BaseException, templates_dir: Path) -> tuple[str | None, int | None]:
+    """Where in the templates an error was raised: (the included file or None for
+    the asset file itself, line), from the innermost template frame Jinja left."""
+    where: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == _TEMPLATE_FILE:
+            where = (None, frame.lineno)
+        elif frame.filename.startswith(str(templates_dir)) and not frame.filename.endswith(".py"):
+            where = (str(Path(frame.filename).relative_to(templates_dir)), frame.lineno)
+    return where
+
+
+def _render(env: AssetEnvironment, text: str, context: dict[str, Any]) -> str:
+    """The rendered text, stopped past MAX_OUTPUT characters."""
+    env.range_left = MAX_RANGE_ITEMS
+    env.steps_left = MAX_LOOP_STEPS
+    env.calls_left = MAX_CALLS
+    parts: list[str] = []
+    size = 0
+    for part in env.from_string(text).generate(context):
+        size += len(part)
+        if size > MAX_OUTPUT:
+            raise TemplateLimit(f"renders to more than {MAX_OUTPUT:,} characters")
+        parts.append(part)
+    return "".join(parts)
 
 
 def render_text(
-    env: jinja2.Environment, text: str, context: dict[str, Any], display: str
+    env: AssetEnvironment, text: str, context: dict[str, Any], display: str
 ) -> tuple[str | None, Problem | None]:
-    """Jinja-render one file's text; a failure becomes a Problem naming the file."""
+    """Jinja-render one file's text; any failure becomes a Problem naming the file
+    (and the included template and line where Jinja knows them)."""
     if "{{" not in text and "{%" not in text and "{#" not in text:
         return text, None  # nothing to render: skip Jinja's compile, the costly part
     try:
-        return env.from_string(text).render(context), None
+        return _render(env, text, context), None
     except jinja2.UndefinedError as exc:
         return None, Problem("error", display, "", f"undefined variable: {exc.message}")
     except jinja2.TemplateSyntaxError as exc:
@@ -58,17 +246,31 @@ def render_text(
         )
     except jinja2.TemplateNotFound as exc:
         return None, Problem("error", display, "", f"included template not found: {exc.name}")
+    except SecurityError as exc:
+        return None, _runtime_problem(exc, env, display, f"refused by the template sandbox: {exc}")
+    except RecursionError as exc:
+        return None, _runtime_problem(exc, env, display, "recursion without end (a macro that "
+                                      "calls itself, or templates that include each other)")
+    except MemoryError as exc:
+        return None, _runtime_problem(exc, env, display, "rendering ran out of memory")
+    except Exception as exc:  # any other error of the template's own code, as Python raises it
+        return None, _runtime_problem(exc, env, display,
+                                      f"template error: {type(exc).__name__}: {exc}")
 
 
-def parse_yaml(text: str, display: str) -> tuple[Any, Problem | None]:
+def _runtime_problem(exc: BaseException, env: AssetEnvironment, display: str,
+                     message: str) -> Problem:
+    included, line = _template_line(exc, env.templates_dir)
+    where = display if included is None else f"{display} (in {included})"
+    return Problem("error", where, "", message, line)
+
+
+def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
+    """The rendered text as data, or every problem of it (file, key path, line)."""
     try:
-        return yaml.load(text, Loader=yaml.CSafeLoader), None
+        return strict_yaml.load(text), []
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, Problem(
-            "error", display, "", f"invalid YAML: {problem}", mark.line + 1 if mark else None
-        )
+        return None, strict_yaml.problems_of(exc, display)
 
 
 def asset_from_mapping(kind: str, data: dict[str, Any], display: str, settings: Settings) -> Asset:
@@ -96,14 +298,78 @@ def secret_problems(data: dict[str, Any], display: str, settings: Settings) -> l
     ]
 
 
-def source_files(settings: Settings) -> list[tuple[str, Path]]:
-    """(kind, path) of every asset source, in a stable order."""
+def _walk_sources(folder: Path, found: list[Path], unreadable: list[tuple[Path, str]],
+                  seen: set[Path]) -> None:
+    """Every `*.yaml` below `folder` (folder links followed, each real folder once);
+    what cannot be read is listed, never skipped in silence: a source that
+    vanished from the listing would read as deleted, and `--prune` acts on that."""
+    try:
+        real = folder.resolve(strict=True)
+        if real in seen:
+            unreadable.append((folder, "a folder link that loops back to a folder above it"))
+            return
+        seen.add(real)
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except (OSError, RuntimeError) as exc:
+        unreadable.append((folder, f"cannot read this folder: {_reason(exc)}"))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()
+            if is_dir:
+                _walk_sources(path, found, unreadable, seen)
+            elif entry.name.endswith(".yaml"):
+                mode = path.stat().st_mode
+                if stat.S_ISREG(mode):
+                    found.append(path)
+                else:
+                    unreadable.append((path, "is not a regular file"))
+        except OSError as exc:
+            unreadable.append((path, f"cannot read: {_reason(exc)}"))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOENT:
+        return "a link to nothing (its target does not exist)"
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return "a link that loops"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def _present(path: Path) -> bool:
+    """Whether anything (a folder, a file, a broken link) is at `path`."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True  # there, but unreadable: the walk reports it
+    return True
+
+
+def source_listing(settings: Settings) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """(kind, path) of every asset source in a stable order, and a problem for
+    each path under the asset folders that cannot be read."""
     files: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
     for kind in KINDS:
         folder = settings.assets_dir / FOLDER_OF_KIND[kind]
-        if folder.is_dir():
-            files.extend((kind, p) for p in sorted(folder.rglob("*.yaml")) if p.is_file())
-    return files
+        if not _present(folder):
+            continue
+        found: list[Path] = []
+        unreadable: list[tuple[Path, str]] = []
+        _walk_sources(folder, found, unreadable, set())
+        files.extend((kind, p) for p in found)
+        problems += [Problem("error", settings.display(p), "", why) for p, why in unreadable]
+    return files, problems
+
+
+def source_files(settings: Settings) -> list[tuple[str, Path]]:
+    """(kind, path) of every readable asset source, in a stable order."""
+    return source_listing(settings)[0]
 
 
 def load_assets(settings: Settings) -> Loaded:
@@ -111,9 +377,8 @@ def load_assets(settings: Settings) -> Loaded:
     env = jinja_environment(settings.templates_dir)
     context = dict(settings.variables)
     assets: list[Asset] = []
-    problems: list[Problem] = []
-    files = source_files(settings)
-    if not files:
+    files, problems = source_listing(settings)
+    if not files and not problems:
         shown = settings.display(settings.assets_dir)
         what = "is missing" if not settings.assets_dir.is_dir() else "has no asset files"
         problems.append(
@@ -128,17 +393,17 @@ def load_assets(settings: Settings) -> Loaded:
     for kind, path in files:
         display = settings.display(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem("error", display, "", f"cannot read: {exc}"))
+            text = read_text(path, display)
+        except InputError as exc:
+            problems.append(exc.as_problem())
             continue
         rendered, problem = render_text(env, text, context, display)
         if problem or rendered is None:
             problems.append(problem or Problem("error", display, "", "cannot render"))
             continue
-        data, problem = parse_yaml(rendered, display)
-        if problem:
-            problems.append(problem)
+        data, yaml_problems = parse_yaml(rendered, display)
+        if yaml_problems:
+            problems += yaml_problems
             continue
         if not isinstance(data, dict):
             problems.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from dotenv import dotenv_values
 from aspects_assets.model import secrets as secret_rules
 from aspects_assets.model.errors import InputError, yaml_error
 from aspects_assets.model.locales import normalize_locale
+from aspects_assets.project import strict_yaml
+from aspects_assets.project.files import read_text
 
 CONFIG_FILE_NAME = "aspects-assets.yaml"
 # Environment variables kept in a file beside the settings (non-secret ones only).
@@ -202,6 +205,33 @@ def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -
     return value
 
 
+def _names(data: Mapping[Any, Any], *, file: str, key: str) -> Mapping[str, Any]:
+    """A mapping keyed by names: every key a text."""
+    for name in data:
+        _expect(name, str, file=file, key=f"{key}.{name}" if key else str(name))
+    return data
+
+
+def _role_format(value: Any, *, file: str, key: str) -> str:
+    """A `str.format` pattern with exactly the fields {role} and {locale}."""
+    _expect(value, str, file=file, key=key)
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as exc:
+        raise InputError(f"is not a valid format for {{role}} and {{locale}} ({exc})",
+                         file=file, key=key) from exc
+    if fields != {"role", "locale"}:
+        others = sorted(fields - {"role", "locale"})
+        detail = f"not {{{others[0]}}}" if others else "both"
+        raise InputError(f"must contain {{role}} and {{locale}} ({detail})", file=file, key=key)
+    try:
+        value.format(role="Role", locale="xx_YY")
+    except ValueError as exc:  # a format spec that a text does not take, such as {role:d}
+        raise InputError(f"is not a valid format for {{role}} and {{locale}} ({exc})",
+                         file=file, key=key) from exc
+    return str(value)
+
+
 def _string_list(value: Any, *, file: str, key: str) -> list[str]:
     _expect(value, list, file=file, key=key)
     for i, item in enumerate(value):
@@ -210,7 +240,7 @@ def _string_list(value: Any, *, file: str, key: str) -> list[str]:
 
 
 def _unknown_keys(data: Mapping[str, Any], allowed: set[str], *, file: str, prefix: str) -> None:
-    unknown = sorted(set(data) - allowed)
+    unknown = sorted((k for k in data if k not in allowed), key=str)
     if unknown:
         raise InputError(
             f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(allowed))})",
@@ -245,21 +275,26 @@ def load_settings(
     data: dict[str, Any] = {}
     if path:
         try:
-            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+            loaded = strict_yaml.load(read_text(path, shown))
         except yaml.YAMLError as exc:
-            raise yaml_error(exc, shown) from exc
+            raise strict_yaml.input_error(exc, shown) from exc
         if loaded is not None:
             data = _expect(loaded, dict, file=shown, key="(top level)")
     _unknown_keys(data, _TOP_KEYS, file=shown, prefix="")
 
+    def get(key: str, default: Any) -> Any:
+        """A key's value; the default only where the key is absent or null."""
+        value = data.get(key)
+        return default if value is None else value
+
     def rel(key: str, default: str) -> Path:
-        value: str = _expect(data.get(key, default), str, file=shown, key=key)
+        value: str = _expect(get(key, default), str, file=shown, key=key)
         return (root / value).resolve()
 
-    variables = dict(_expect(data.get("variables") or {}, dict, file=shown, key="variables"))
-    from_env = _expect(
-        data.get("variables_from_env") or {}, dict, file=shown, key="variables_from_env"
-    )
+    variables = dict(_names(_expect(get("variables", {}), dict, file=shown, key="variables"),
+                            file=shown, key="variables"))
+    from_env = _names(_expect(get("variables_from_env", {}), dict, file=shown,
+                              key="variables_from_env"), file=shown, key="variables_from_env")
     for name, env_name in from_env.items():
         _expect(env_name, str, file=shown, key=f"variables_from_env.{name}")
         if env_name in env:
@@ -276,7 +311,7 @@ def load_settings(
                 "never from the settings file", file=shown, key=f"secret_variables[{i}]")
 
     locales = _locales(
-        _string_list(data.get("locales") or [], file=shown, key="locales"),
+        _string_list(get("locales", []), file=shown, key="locales"),
         source=shown,
         key="locales",
     )
@@ -285,8 +320,11 @@ def load_settings(
             env["SUPERSET_DASHBOARD_LOCALES"], source="SUPERSET_DASHBOARD_LOCALES"
         )
 
-    superset_data = _expect(data.get("superset") or {}, dict, file=shown, key="superset")
+    superset_data = _expect(get("superset", {}), dict, file=shown, key="superset")
     _unknown_keys(superset_data, _SUPERSET_KEYS, file=shown, prefix="superset.")
+    for name in ("url", "username"):
+        if superset_data.get(name) is not None:
+            _expect(superset_data[name], str, file=shown, key=f"superset.{name}")
     version = str(superset_data.get("version", DEFAULT_SUPERSET_VERSION))
     if not re.fullmatch(r"\d+(\.\d+)*", version):
         raise InputError(
@@ -302,7 +340,8 @@ def load_settings(
         version=version,
     )
 
-    databases = _expect(data.get("databases") or {}, dict, file=shown, key="databases")
+    databases = _names(_expect(get("databases", {}), dict, file=shown, key="databases"),
+                       file=shown, key="databases")
     password_env: dict[str, str] = {}
     for name, spec in databases.items():
         _expect(spec, dict, file=shown, key=f"databases.{name}")
@@ -311,17 +350,18 @@ def load_settings(
             spec.get("password_env"), str, file=shown, key=f"databases.{name}.password_env"
         )
 
-    embedded = _expect(
-        data.get("embedded_dashboards") or {}, dict, file=shown, key="embedded_dashboards"
-    )
+    embedded = _names(_expect(get("embedded_dashboards", {}), dict, file=shown,
+                              key="embedded_dashboards"), file=shown, key="embedded_dashboards")
     embedded_domains: dict[str, tuple[str, ...]] = {}
     for slug, spec in embedded.items():
         _expect(spec, dict, file=shown, key=f"embedded_dashboards.{slug}")
         _unknown_keys(spec, _EMBEDDED_KEYS, file=shown, prefix=f"embedded_dashboards.{slug}.")
         key = f"embedded_dashboards.{slug}"
         domains = tuple(
-            _string_list(spec.get("allowed_domains") or [], file=shown,
-                         key=f"{key}.allowed_domains")
+            _string_list(
+                [] if spec.get("allowed_domains") is None else spec["allowed_domains"],
+                file=shown, key=f"{key}.allowed_domains",
+            )
         )
         any_domain = _expect(spec.get("allow_any_domain", False), bool, file=shown,
                              key=f"{key}.allow_any_domain")
@@ -330,17 +370,9 @@ def load_settings(
             raise InputError(problem[1], file=shown, key=f"{key}.{problem[0]}")
         embedded_domains[str(slug)] = domains
 
-    source_locale = _locales([data.get("source_locale", "en")], source=shown, key="source_locale")[
-        0
-    ]
-    role_format = _expect(
-        data.get("locale_role_format", "{role} - {locale}"),
-        str,
-        file=shown,
-        key="locale_role_format",
-    )
-    if "{role}" not in role_format or "{locale}" not in role_format:
-        raise InputError("must contain {role} and {locale}", file=shown, key="locale_role_format")
+    source_locale = _locales([get("source_locale", "en")], source=shown, key="source_locale")[0]
+    role_format = _role_format(get("locale_role_format", "{role} - {locale}"), file=shown,
+                               key="locale_role_format")
 
     return Settings(
         root=root,
@@ -353,29 +385,29 @@ def load_settings(
         extra_translations=tuple(
             (root / p).resolve()
             for p in _string_list(
-                data.get("extra_translations") or [], file=shown, key="extra_translations"
+                get("extra_translations", []), file=shown, key="extra_translations"
             )
         ),
         extra_strings=tuple(
             (root / p).resolve()
-            for p in _string_list(data.get("extra_strings") or [], file=shown, key="extra_strings")
+            for p in _string_list(get("extra_strings", []), file=shown, key="extra_strings")
         ),
         variables=variables,
         declared_variables=declared,
         secrets=_collect_secrets(from_env, set(secret_names), password_env,
                                  var_overrides or {}, env),
-        project=_expect(data.get("project", root.name), str, file=shown, key="project"),
+        project=_expect(get("project", root.name), str, file=shown, key="project"),
         superset=superset,
         locale_role_format=role_format,
         original_roles=tuple(
-            _string_list(data.get("original_roles", ["Admin"]), file=shown, key="original_roles")
+            _string_list(get("original_roles", ["Admin"]), file=shown, key="original_roles")
         ),
         do_not_translate=tuple(
-            _string_list(data.get("do_not_translate") or [], file=shown, key="do_not_translate")
+            _string_list(get("do_not_translate", []), file=shown, key="do_not_translate")
         ),
         database_password_env=password_env,
         embedded_dashboards=embedded_domains,
-        lock_in_ui=bool(_expect(data.get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
+        lock_in_ui=bool(_expect(get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
     )
 
 

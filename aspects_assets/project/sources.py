@@ -57,9 +57,9 @@ def render_folder(settings: Settings, folder: str, patterns: tuple[str, ...] = (
         if problem or rendered is None:
             problems.append(problem or Problem("error", display, "", "cannot render"))
             continue
-        data, problem = parse_yaml(rendered, display)
-        if problem:
-            problems.append(problem)
+        data, found = parse_yaml(rendered, display)
+        if found:
+            problems += found
             continue
         documents.append(Document(display, data))
     return Rendered(tuple(documents), tuple(problems))

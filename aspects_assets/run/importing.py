@@ -4,6 +4,7 @@ prompts and prints; `run_import` returns what it prints from."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -16,6 +17,7 @@ from typing import Any
 from aspects_assets.core.manifest import build_manifest
 from aspects_assets.model.plan import AssetChange
 from aspects_assets.model.report import Report
+from aspects_assets.project.files import replace_with
 from aspects_assets.project.settings import Settings
 from aspects_assets.run.apply import ApplyResult, Progress, apply_plan
 from aspects_assets.run.planning import Planned, Prepared, plan_import
@@ -95,5 +97,7 @@ def write_manifest(prepared: Prepared, planned: Planned, applied: ApplyResult,
         return manifest
     manifest = build_manifest(prepared.assets(), applied.access.get("embedding", {}),
                               prepared.settings, aligned=planned.snapshot.info.extension)
-    file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    content = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    replace_with(file, functools.partial(Path.write_bytes, data=content), folder=False,
+                 key="--manifest")
     return manifest

@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from pathlib import Path
 
 from aspects_assets.core.conditional import include_conditions
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks, fallbacks, text_uses
 from aspects_assets.core.i18n.localize import label_problems, localize, make_context
 from aspects_assets.core.kinds import OBJECT_KINDS
-from aspects_assets.core.validate import errors_in, validate
+from aspects_assets.core.validate import check_private, errors_in, validate
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, Problem, ValidationFailed
 from aspects_assets.project.catalogs import load_catalogs
 from aspects_assets.project.render import load_assets
-from aspects_assets.project.settings import Settings, parse_locale_list
+from aspects_assets.project.settings import CONFIG_FILE_NAME, Settings, parse_locale_list
 from aspects_assets.project.sources import render_folder
 
 
@@ -76,6 +77,8 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     loaded = load_assets(settings)
     assets, conditions = include_conditions(loaded.assets, settings.variables)
     problems = [*loaded.problems, *conditions]
+    problems += check_private(loaded.assets, settings.embedded_dashboards,
+                              settings.display(settings.config_file or Path(CONFIG_FILE_NAME)))
     objects = {}
     for kind in OBJECT_KINDS.values():
         rendered = render_folder(settings, kind.folder, kind.patterns)

@@ -16,6 +16,7 @@ from aspects_assets.model.errors import Problem
 from aspects_assets.model.plan import Plan, Scope
 from aspects_assets.model.snapshot import Snapshot
 from aspects_assets.project.inputs import inputs_hash
+from aspects_assets.project.render import source_listing
 from aspects_assets.project.settings import Settings
 from aspects_assets.project.validated import note_validated, was_validated
 from aspects_assets.run.pipeline import checked_or_fail
@@ -57,7 +58,10 @@ def prepare(settings: Settings, locales: Collection[str], kinds: Collection[str]
     scope = Scope.of(locales, kinds)
     prepared = Prepared(settings, locales, scope,
                         inputs_hash(settings, [*scope.key(), *sorted(locales)]), warn)
-    if verify or not was_validated(settings.root, prepared.inputs):
+    # A source that cannot be read is missing from the hash as it is from the
+    # listing, so the note alone could take such an input for one that validated.
+    if (verify or not was_validated(settings.root, prepared.inputs)
+            or source_listing(settings)[1]):
         prepared.assets()
     return prepared
 

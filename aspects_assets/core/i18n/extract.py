@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,9 +23,10 @@ from babel.messages.pofile import generate_po
 from aspects_assets.core.i18n.fields import texts
 from aspects_assets.core.i18n.localize import label_context
 from aspects_assets.model.assets import AssetSet
-from aspects_assets.model.errors import InputError, ValidationFailed, yaml_error
+from aspects_assets.model.errors import InputError, ValidationFailed
 from aspects_assets.model.locales import normalize_locale
 from aspects_assets.model.text import shorten
+from aspects_assets.project import strict_yaml
 from aspects_assets.project.catalogs import (
     TEMPLATE_NAME,
     Entry,
@@ -33,6 +35,7 @@ from aspects_assets.project.catalogs import (
     parse_translation_yaml,
     read_catalog,
 )
+from aspects_assets.project.files import read_text, replace_with
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import Settings
 
@@ -84,11 +87,9 @@ def extra_string_texts(settings: Settings) -> list[SourceText]:
     for path in settings.extra_strings:
         display = settings.display(path)
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read: {exc}", file=display) from exc
+            data = strict_yaml.load(read_text(path, display))
         except yaml.YAMLError as exc:
-            raise yaml_error(exc, display) from exc
+            raise strict_yaml.input_error(exc, display) from exc
         if data is None:
             continue
         if not isinstance(data, dict):
@@ -196,8 +197,9 @@ class Planned:
     def write(self) -> list[Path]:
         written = []
         for path in self.stale():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(self.files[path])
+            # each file whole or not at all: a translator's .po is never left cut short
+            replace_with(path, functools.partial(Path.write_bytes, data=self.files[path]),
+                         folder=False, key=None)
             written.append(path)
         return written
 

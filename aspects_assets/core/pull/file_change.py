@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from ruamel.yaml.error import YAMLError as RuamelError
 
 from aspects_assets.core.bundle import safe_name, superset_body
@@ -27,6 +26,7 @@ from aspects_assets.core.pull.source_form import chart_ids, live_source_form, so
 from aspects_assets.model.assets import FOLDER_OF_KIND, Asset
 from aspects_assets.model.json_text import with_parsed_params
 from aspects_assets.project.render import (
+    AssetEnvironment,
     asset_from_mapping,
     jinja_environment,
     parse_yaml,
@@ -65,7 +65,7 @@ class Renderer:
     """Renders a file's text as `load_assets` does."""
 
     settings: Settings
-    env: jinja2.Environment = field(init=False)
+    env: AssetEnvironment = field(init=False)
 
     def __post_init__(self) -> None:
         self.env = jinja_environment(self.settings.templates_dir)
@@ -74,9 +74,9 @@ class Renderer:
         rendered, problem = render_text(self.env, text, dict(self.settings.variables), display)
         if problem is not None or rendered is None:
             raise NotPullable(f"does not render: {problem}")
-        data, problem = parse_yaml(rendered, display)
-        if problem is not None or not isinstance(data, dict):
-            raise NotPullable(f"not YAML after rendering: {problem}")
+        data, problems = parse_yaml(rendered, display)
+        if problems or not isinstance(data, dict):
+            raise NotPullable(f"not YAML after rendering: {problems[0] if problems else data}")
         return asset_from_mapping(kind, data, display, self.settings)
 
 
