@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from aspects_assets.model.errors import ValidationFailed
+from aspects_assets.model.plan import Scope
 from aspects_assets.project.inputs import inputs_hash
 from aspects_assets.project.settings import load_settings
 from aspects_assets.project.validated import note_validated
-from aspects_assets.run.importing import prepare
-from aspects_assets.run.sync import Scope
+from aspects_assets.run.planning import prepare
 
 from conftest import run
 

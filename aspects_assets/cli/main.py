@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Iterable
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -103,13 +103,13 @@ class LazyGroup(GlobalOptionsGroup):
             except KeyboardInterrupt as exc:
                 interrupted = AspectsAssetsError("interrupted (Ctrl-C)")
                 interrupted.exit_code = EXIT_INTERRUPTED
-                raise ToolError(interrupted) from exc
+                raise ToolError(interrupted, ()) from exc
             except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
                 raise
             except Exception as exc:
                 if os.environ.get(DEBUG_VARIABLE):
                     raise
-                raise ToolError(_unexpected(exc)) from exc
+                raise ToolError(_unexpected(exc), ()) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])

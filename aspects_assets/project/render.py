@@ -33,9 +33,9 @@ from aspects_assets.model.assets import (
 from aspects_assets.model.errors import InputError, Problem
 from aspects_assets.model.keypath import key_text
 from aspects_assets.model.secrets import MASK, landings, take_password
-from aspects_assets.project.settings import Settings
 from aspects_assets.project import strict_yaml
 from aspects_assets.project.files import read_text
+from aspects_assets.project.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import yaml
 from dotenv import dotenv_values
 
 from aspects_assets.model import secrets as secret_rules
-from aspects_assets.model.errors import InputError, yaml_error
+from aspects_assets.model.errors import InputError
 from aspects_assets.model.locales import normalize_locale
 from aspects_assets.project import strict_yaml
 from aspects_assets.project.files import read_text

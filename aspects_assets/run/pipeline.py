@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from aspects_assets.core.conditional import include_conditions
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks, fallbacks, text_uses
