@@ -68,6 +68,15 @@ HOLDERS_JS = """
   .filter(holder => holder.offsetParent !== null).length
 """
 
+# Errors elsewhere on the page, e.g. a native filter whose values did not load
+# (the filter bar draws the same ErrorAlert, compact).
+PAGE_ERRORS_JS = """
+[...document.querySelectorAll('.ant-alert-error, .ant-alert-warning, .anticon-exclamation-circle')]
+  .filter(e => e.offsetParent !== null && !e.closest('[data-test="chart-grid-component"]'))
+  .map(e => (e.closest('[data-test]') || e).getAttribute('data-test') + ': ' +
+            (e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 200))
+"""
+
 TABS_JS = """
 (() => [...document.querySelectorAll('.dashboard-component-tabs [role=tab]')]
   .map(tab => tab.innerText.trim()))()
@@ -145,6 +154,8 @@ def test_every_chart_of_every_demo_dashboard_shows_data(
                         failures.append(f"{where}: neither data nor Superset's empty state")
                 elif not chart["drawn"]:
                     failures.append(f"{where}: no data drawn: {chart['text']!r}")
+            failures += [f"{slug} [{tab}]: error on the page: {error}"
+                         for error in browser.evaluate(PAGE_ERRORS_JS) or []]
         if dashboard == SCREENSHOT_DASHBOARD and locale == "es_419":
             click_tab(browser, tabs[0])
             settled_charts(browser, slug)
