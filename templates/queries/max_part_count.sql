@@ -1,5 +1,9 @@
 select
     hostName() as host,
-    toFloat64(value) as max_part_count
-from system.asynchronous_metrics
-where metric = 'MaxPartCountForPartition'
+    toFloat64(max(part_count)) as max_part_count
+from (
+    select count() as part_count
+    from system.parts
+    where active
+    group by database, table, partition
+)

@@ -4,8 +4,8 @@ dashboard and looks at it.
 
 Needs Debian's `chromium` (`make system-deps` installs it); installs nothing.
 Chromium is driven through the Chrome DevTools Protocol over a websocket.
-The screenshot goes to the test's temporary folder; with
-ASPECTS_SAVE_SCREENSHOT=1 also to docs/demo-es_419.png (the README's picture).
+The screenshot goes to the test's temporary folder (the README's picture is
+test_demo_charts_browser.py's).
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def test_the_spanish_dashboard_shows_its_translated_title_and_real_data(
     browser.wait_for(f"the translated title {title!r}", lambda: title in browser.text())
 
     # The chart on Superset's own metadata database is on the translated "Superset
-    # Usage" tab; the ClickHouse charts show errors (there is no ClickHouse).
+    # Usage" tab (the ClickHouse charts: test_demo_charts_browser.py).
     clicked = browser.evaluate(
         "(() => { const tab = [...document.querySelectorAll('[role=tab]')]"
         f".find(e => e.innerText.trim() === {json.dumps(tab)});"
@@ -189,15 +189,13 @@ def test_the_spanish_dashboard_shows_its_translated_title_and_real_data(
                             ".map(r => r.innerText)")
     assert any("Aspects Pipeline Health" in row and re.search(r"\d", row) for row in rows), rows
 
-    # Fold the filter bar away (its ClickHouse filter only shows an error), then look.
+    # Fold the filter bar away, then look.
     browser.evaluate("(() => { const b = document.querySelector("
                      "'[data-test=\"filter-bar__collapse-button\"]'); if (b) b.click(); })()")
     time.sleep(1.5)
     png = base64.b64decode(browser.call("Page.captureScreenshot", format="png")["data"])
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
     (tmp_path / f"demo-{LOCALE}.png").write_bytes(png)
-    if os.environ.get("ASPECTS_SAVE_SCREENSHOT") == "1":
-        (REPO / "docs" / f"demo-{LOCALE}.png").write_bytes(png)
 
 
 RTL_PROBE = """(() => {
