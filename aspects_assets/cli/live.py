@@ -19,6 +19,7 @@ from aspects_assets.model.errors import EXIT_ACTION_NEEDED
 from aspects_assets.run.apply import run_plan
 from aspects_assets.run.importing import plan_import, prepare, save_backup, write_manifest
 from aspects_assets.run.pipeline import checked_or_fail
+from aspects_assets.run.query_translations import send_query_translations
 from aspects_assets.run.sync import Scope, plan_against_live
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.lock import project_lock
@@ -126,15 +127,19 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
         with progress_bar("importing", total) as progress:
             report, backup, embedded = run_plan(client, live, settings, os.environ,
                                                 prune_leftovers=prune, progress=progress)
+        query_translations = send_query_translations(client, settings)
     if backup is not None:
         report.backup = settings.display(save_backup(settings, backup, backup_dir))
     aligned = client.info().extension
     manifest = write_manifest(prepared, live, embedded, manifest_path, aligned=aligned)
     report.seconds["total"] = round(time.perf_counter() - started, 2)
     if output_format == "json":
-        echo_json({**report.as_dict(), "manifest": str(manifest_path), "embedding": manifest})
+        echo_json({**report.as_dict(), "manifest": str(manifest_path), "embedding": manifest,
+                   "query_translations": query_translations})
         return
     click.echo(report_summary(report))
+    if query_translations != "unchanged":
+        click.echo(f"query-time translations: {query_translations}")
     click.echo(f"embedding manifest: {manifest_path}")
     if not aligned and manifest["dashboards"]:
         say(style("note: this Superset chooses embedded uuids itself (the aspects-assets "
