@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from aspects_assets.core.i18n.query_time import translation_table
-from aspects_assets.model.query_translations import QueryTranslations, table_name
+from aspects_assets.model.query_translations import QueryTranslations, stored_inputs, table_name
 from aspects_assets.project.catalogs import Catalogs, LocaleCatalog
 from aspects_assets.project.settings import load_settings
-from aspects_assets.run.query_translations import project_table
+from aspects_assets.run.query_translations import project_table, table_inputs
 
 from conftest import DATA, REPO, configure, run
 
@@ -124,18 +124,27 @@ def test_project_table_from_extra_strings_and_catalogs(base_project: Path) -> No
                   .replace('msgid "audit"\nmsgstr ""', 'msgid "audit"\nmsgstr "oyente"')
                   .replace('msgid "verified"\nmsgstr ""',
                            '#, fuzzy\nmsgid "verified"\nmsgstr "verificado"'))
-    built = project_table(load_settings(cwd=base_project, env={}))
+    settings = load_settings(cwd=base_project, env={})
+    inputs = table_inputs(settings)
+    assert inputs
+    built = project_table(settings, inputs)
     assert built == QueryTranslations(
         "test-base", "{locale}: {role}",
         {"enrollment_mode": ("audit", "verified"), "enrollment_status": ("registered",)},
-        {"es_419": {"audit": "oyente"}, "fr_CA": {"registered": "inscrit"}})
+        {"es_419": {"audit": "oyente"}, "fr_CA": {"registered": "inscrit"}}, inputs)
+    assert stored_inputs(built.to_css()) == inputs
+    # Any of its files changed, the table's inputs change.
+    po.write_text(po.read_text() + "\n")
+    assert table_inputs(settings) not in (None, inputs)
 
 
 def test_no_table_without_strings_or_locales(base_project: Path) -> None:
-    assert project_table(load_settings(cwd=base_project, env={})) is None
+    configure(base_project, locales=["es_419"])
+    assert table_inputs(load_settings(cwd=base_project, env={})) is None
     shutil.copy(DATA / "i18n" / "strings.yaml", base_project / "strings.yaml")
-    configure(base_project, extra_strings=["strings.yaml"])
-    assert project_table(load_settings(cwd=base_project, env={})) is None
+    configure(base_project, locales=[], extra_strings=["strings.yaml"])
+    assert table_inputs(load_settings(cwd=base_project, env={})) is None
+    assert stored_inputs("body {}") is None
 
 
 def test_translation_table_leaves_out_other_texts() -> None:

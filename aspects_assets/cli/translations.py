@@ -258,7 +258,9 @@ def export_legacy_command(app: AppContext, out: Path, strings_out: Path | None,
     msgstr that is neither fuzzy nor empty) is written, one YAML document per
     locale; `translations import-legacy` reads it back. Mount it over the
     image's file, e.g. with Tutor:
-    tutor mounts add "superset:$PWD/locale.yaml:/app/localization/locale.yaml"
+
+    \b
+      tutor mounts add "superset:$PWD/locale.yaml:/app/localization/locale.yaml"
 
     \b
     Example:

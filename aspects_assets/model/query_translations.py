@@ -32,11 +32,15 @@ class QueryTranslations:
     columns: Mapping[str, Sequence[str]] = field(default_factory=dict)  # name → values
     # locale → value → translation; every configured locale, even without translations.
     locales: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # A hash of the files the table was made from: an import whose files did not
+    # change leaves the table alone without reading its catalogs.
+    inputs: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "format": TABLE_FORMAT,
             "project": self.project,
+            "inputs": self.inputs,
             "role_format": self.role_format,
             "columns": {name: list(values) for name, values in sorted(self.columns.items())},
             "locales": {code: dict(sorted(strings.items()))
@@ -51,3 +55,16 @@ class QueryTranslations:
 
 def table_name(project: str) -> str:
     return f"{TABLE_PREFIX}{project}"
+
+
+def stored_inputs(css: str) -> str | None:
+    """The `inputs` hash of a stored table; None when it cannot be read."""
+    start, end = css.find("/*{"), css.rfind("*/")
+    try:
+        data = json.loads(css[start + 2:end]) if 0 <= start < end else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("format") != TABLE_FORMAT:
+        return None
+    found = data.get("inputs")
+    return found if isinstance(found, str) and found else None

@@ -73,7 +73,8 @@ def dataset_strings_yaml(columns: Mapping[str, Sequence[str]]) -> str:
 
 
 def translation_table(project: str, role_format: str, columns: Mapping[str, Sequence[str]],
-                      catalogs: Catalogs, locales: Sequence[str]) -> QueryTranslations:
+                      catalogs: Catalogs, locales: Sequence[str],
+                      inputs: str = "") -> QueryTranslations:
     """The project's query-time values and their translations in every locale."""
     values = sorted({value for column in columns.values() for value in column})
     return QueryTranslations(
@@ -81,4 +82,5 @@ def translation_table(project: str, role_format: str, columns: Mapping[str, Sequ
         role_format=role_format,
         columns={name: tuple(column) for name, column in columns.items()},
         locales={code: translations_of(catalogs, code, values) for code in locales},
+        inputs=inputs,
     )
