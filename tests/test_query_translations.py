@@ -151,3 +151,35 @@ def test_translation_table_leaves_out_other_texts() -> None:
     catalogs = Catalogs({"es": LocaleCatalog("es", None, table={"a": "A", "title": "Título"})})
     built = translation_table("p", "{role} - {locale}", {"c": ["a", "b"]}, catalogs, ["es"])
     assert built.locales == {"es": {"a": "A"}}
+
+
+def test_register_keeps_the_macros_configured_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column no table knows goes to the macro configured before (Aspects' own);
+    the setting ASPECTS_ASSETS_TRANSLATE_COLUMN = False leaves the config alone."""
+    from aspects_assets_superset_ext import jinja_macros
+
+    known = tables(table(es_419={"audit": "oyente"}))
+    monkeypatch.setattr(jinja_macros, "current_tables", lambda: known)
+    monkeypatch.setattr(jinja_macros, "_user_locale",
+                        lambda t, explicit: t.match(explicit or "es_419"))
+
+    class App:
+        def __init__(self, **config: object) -> None:
+            self.config = dict(config)
+
+    def aspects(column: str) -> str:
+        return f"aspects({column})"
+
+    app = App(JINJA_CONTEXT_ADDONS={"translate_column": aspects, "other": len})
+    jinja_macros.register(app)
+    addons = app.config["JINJA_CONTEXT_ADDONS"]
+    assert addons["other"] is len
+    assert addons["translate_column"]("course_name") == "aspects(course_name)"
+    assert addons["translate_column_bool"]("graded") == "graded"
+    assert "THEN 'oyente'" in addons["translate_column"]("enrollment_mode")
+    assert "THEN 'audit'" in addons["translate_column"]("enrollment_mode", "fr")
+    assert "THEN 'passed'" in addons["translate_column_bool"]("passed")
+
+    off = App(ASPECTS_ASSETS_TRANSLATE_COLUMN=False, JINJA_CONTEXT_ADDONS={"x": aspects})
+    jinja_macros.register(off)
+    assert off.config["JINJA_CONTEXT_ADDONS"] == {"x": aspects}

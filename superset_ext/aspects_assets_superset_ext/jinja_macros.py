@@ -10,13 +10,11 @@ reads the image's locale.yaml) still answers for a column that no table knows.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .query_translations import (
     TABLE_PREFIX,
-    Table,
     Tables,
     bool_sql,
     case_sql,
@@ -28,36 +26,26 @@ logger = logging.getLogger(__name__)
 
 MACROS = ("translate_column", "translate_column_bool")
 
-# template name → (changed_on, table): a table is parsed again only when it changed.
-_cache: dict[str, tuple[Any, Table]] = {}
-_lock = threading.Lock()
-
-
 def current_tables() -> Tables:
-    """Every project's table, from the CSS templates (one cheap query per call,
-    so every gunicorn worker sees an import at once)."""
+    """Every project's table, read from the CSS templates on each call: one small
+    query (a few kilobytes per project, parsed in microseconds), so that every
+    gunicorn and Celery worker answers from what the last import stored, with no
+    cache to go stale."""
     from superset import db
     from superset.models.core import CssTemplate
 
     rows = (
-        db.session.query(CssTemplate.id, CssTemplate.template_name, CssTemplate.changed_on)
+        db.session.query(CssTemplate.template_name, CssTemplate.css)
         .filter(CssTemplate.template_name.like(f"{TABLE_PREFIX}%"))
         .order_by(CssTemplate.template_name)
         .all()
     )
     tables = []
-    with _lock:
-        for pk, name, changed_on in rows:
-            cached = _cache.get(name)
-            if cached is None or cached[0] != changed_on:
-                css = db.session.query(CssTemplate.css).filter(CssTemplate.id == pk).scalar()
-                try:
-                    _cache[name] = (changed_on, parse_table(css or ""))
-                except ValueError as exc:
-                    logger.warning("CSS template %r is not a translation table: %s", name, exc)
-                    _cache.pop(name, None)
-                    continue
-            tables.append(_cache[name][1])
+    for name, css in rows:
+        try:
+            tables.append(parse_table(css or ""))
+        except ValueError as exc:
+            logger.warning("CSS template %r is not a translation table: %s", name, exc)
     return Tables(tables)
 
 
