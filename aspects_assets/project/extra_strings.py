@@ -10,11 +10,11 @@ and handed to Superset with their translations (`core/i18n/query_time`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
-from aspects_assets.model.errors import InputError, yaml_error
+from aspects_assets.model.errors import InputError, Problem, yaml_error
 from aspects_assets.project.settings import Settings
 
 
@@ -57,6 +57,18 @@ def load_extra_strings(settings: Settings) -> list[StringsFile]:
             raise InputError(f"cannot read: {exc}", file=display) from exc
         out.append(read_strings_file(text, display))
     return out
+
+
+def strings_problems(settings: Settings) -> list[Problem]:
+    """Each `extra_strings` file that cannot be read, as a problem of validation:
+    a bad file stops an import before anything is sent, not in its last step."""
+    problems = []
+    for path in settings.extra_strings:
+        try:
+            load_extra_strings(replace(settings, extra_strings=(path,)))
+        except InputError as exc:
+            problems.append(exc.as_problem())
+    return problems
 
 
 def merged_columns(files: Iterable[StringsFile]) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from aspects_assets.core.validate import errors_in, validate
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, Problem, ValidationFailed
 from aspects_assets.project.catalogs import load_catalogs
+from aspects_assets.project.extra_strings import strings_problems
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import Settings, parse_locale_list
 
@@ -65,7 +66,7 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     `locales` narrows the copies to some of the configured locales."""
     chosen = selected_locales(settings, locales)
     loaded = load_assets(settings)
-    problems = list(loaded.problems)
+    problems = [*loaded.problems, *strings_problems(settings)]
     assets = loaded.assets
     if settings.locales:
         context = make_context(assets)
