@@ -46,6 +46,8 @@ def test_the_extension_reads_what_the_tool_writes() -> None:
 
 @pytest.mark.parametrize("css", [
     "body {}",
+    "/*{not json*/",
+    '/*{"a": 1}*/ /*[1, 2]*/',
     '/*{"format": 2, "columns": {}, "locales": {}, "role_format": "{locale}"}*/',
     '/*{"format": 1, "columns": {"a": "b"}, "locales": {}, "role_format": "{locale}"}*/',
     '/*{"format": 1, "columns": {}, "locales": {"es": {"a": 1}}, "role_format": "{locale}"}*/',

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 MACROS = ("translate_column", "translate_column_bool")
 
+
 def current_tables() -> Tables:
     """Every project's table, read from the CSS templates on each call: one small
     query (a few kilobytes per project, parsed in microseconds), so that every

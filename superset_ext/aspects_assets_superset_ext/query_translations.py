@@ -56,7 +56,9 @@ def parse_table(css: str) -> Table:
     if start < 0 or end < start:
         raise ValueError("no aspects-assets table in this CSS template")
     data = json.loads(css[start + 2 : end])
-    if not isinstance(data, dict) or data.get("format") != TABLE_FORMAT:
+    if not isinstance(data, dict):
+        raise ValueError("the table must be a JSON object")
+    if data.get("format") != TABLE_FORMAT:
         raise ValueError(f"table format {data.get('format')!r} is not {TABLE_FORMAT}")
     columns = data.get("columns")
     if not isinstance(columns, dict) or not all(
