@@ -51,7 +51,10 @@ def example_lines(help_text: str) -> list[str]:
             for follower in lines[i + 1:]:
                 if not follower.strip() or not follower.startswith((" ", "\t")):
                     break
-                out.append(follower.strip())
+                if out and out[-1].endswith("\\"):  # a shell line continued
+                    out[-1] = out[-1][:-1] + " " + follower.strip()
+                else:
+                    out.append(follower.strip())
     return out
 
 

@@ -145,9 +145,12 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     if output_format == "json":
         echo_json({**report.as_dict(), "manifest": str(manifest_path), "embedding": manifest,
                    # None: nothing was rendered (the inputs did not change)
-                   "fallbacks": None if rendered is None else [f.as_dict() for f in rendered]})
+                   "fallbacks": None if rendered is None else [f.as_dict() for f in rendered],
+                   "query_translations": result.query_translations})
         return
     click.echo(report_summary(report))
+    if result.query_translations != "unchanged":
+        click.echo(f"query-time translations: {result.query_translations}")
     for line in fallback_lines(rendered or (), settings.source_locale, verbose=verbose):
         click.echo(line)
     click.echo(f"embedding manifest: {manifest_path}")

@@ -27,10 +27,16 @@ from aspects_assets.core.i18n.extract import (
 )
 from aspects_assets.core.i18n.fallbacks import fallbacks, text_uses
 from aspects_assets.core.i18n.localize import make_context
+from aspects_assets.core.i18n.query_time import (
+    dataset_strings_yaml,
+    legacy_locale_yaml,
+    translations_of,
+)
 from aspects_assets.core.i18n.status import locale_status
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED, InputError
 from aspects_assets.model.locales import normalize_locale
 from aspects_assets.project.catalogs import load_catalogs
+from aspects_assets.project.extra_strings import load_extra_strings, merged_columns
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import Settings
 from aspects_assets.run.pipeline import selected_locales
@@ -264,3 +270,61 @@ def import_legacy_command(
             click.echo(f"  not imported: {describe(source)!r}")
     for locale, count in sorted(result.not_configured.items()):
         click.echo(f"{locale}: {count} string(s) not imported (locale not in the settings)")
+
+
+@translations.command("export-legacy")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the locale.yaml.")
+@click.option("--dataset-strings", "strings_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write Aspects' datasets_strings.yaml (the columns `translate_column` "
+                   "knows) from the settings' extra_strings.")
+@LOCALE_OPTION
+@FORMAT_OPTION
+@pass_app
+def export_legacy_command(app: AppContext, out: Path, strings_out: Path | None,
+                          locales: tuple[str, ...], output_format: str) -> None:
+    """Write an Aspects locale.yaml ({locale: {source text: translation}}) from
+    the catalogs, for a Superset image that Aspects built: its translate_column
+    macro and create_assets.py read /app/localization/locale.yaml.
+
+    Every current source text that has a translation (override, else a catalog
+    msgstr that is neither fuzzy nor empty) is written, one YAML document per
+    locale; `translations import-legacy` reads it back. Mount it over the
+    image's file, e.g. with Tutor:
+
+    \b
+      tutor mounts add "superset:$PWD/locale.yaml:/app/localization/locale.yaml"
+
+    \b
+    Example:
+      aspects-assets translations export-legacy --out locale.yaml
+      aspects-assets translations export-legacy --out locale.yaml \\
+          --dataset-strings datasets_strings.yaml --locale es_419
+    """
+    settings = app.settings
+    chosen = selected_locales(settings, locales or None)
+    sources = sorted({t.text for t in source_texts(settings)})
+    catalogs = load_catalogs(settings, chosen)
+    _write_text(out, legacy_locale_yaml(catalogs, chosen, sources))
+    if strings_out is not None:
+        _write_text(strings_out,
+                    dataset_strings_yaml(merged_columns(load_extra_strings(settings))))
+    counts = [(code, len(translations_of(catalogs, code, sources))) for code in chosen]
+    if output_format == "json":
+        echo_json({"out": str(out), "dataset_strings": str(strings_out) if strings_out else None,
+                   "sources": len(sources),
+                   "locales": [{"locale": code, "translated": n} for code, n in counts]})
+        return
+    click.echo(f"wrote {out}: {len(chosen)} locale(s), {len(sources)} source text(s)")
+    for code, n in counts:
+        click.echo(f"  {code}: {n} translated")
+    if strings_out is not None:
+        click.echo(f"wrote {strings_out}")
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=str(path)) from exc

@@ -21,6 +21,7 @@ from aspects_assets.project.files import replace_with
 from aspects_assets.project.settings import Settings
 from aspects_assets.run.apply import ApplyResult, Progress, apply_plan
 from aspects_assets.run.planning import Planned, Prepared, plan_import
+from aspects_assets.run.query_translations import send_query_translations
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.lock import project_lock
 
@@ -32,6 +33,8 @@ class ImportResult:
     report: Report | None
     manifest: dict[str, Any] | None
     manifest_path: Path
+    # The stored table of query-time translations: created, updated, deleted, unchanged.
+    query_translations: str = "unchanged"
 
     @property
     def aligned(self) -> bool:
@@ -59,12 +62,13 @@ def run_import(client: SupersetClient, prepared: Prepared, *, verify: bool, prun
         with progress(total) as step:
             applied = apply_plan(client, planned, settings, env, prune_leftovers=prune,
                                  progress=step)
+        query_translations = send_query_translations(client, settings)
     report = applied.report
     if applied.backup is not None:
         report.backup = settings.display(save_backup(settings, applied.backup, backup_dir))
     manifest = write_manifest(prepared, planned, applied, manifest_path)
     report.seconds["total"] = round(time.perf_counter() - started, 2)
-    return ImportResult(planned, report, manifest, manifest_path)
+    return ImportResult(planned, report, manifest, manifest_path, query_translations)
 
 
 def save_backup(settings: Settings, backup: bytes, folder: Path) -> Path:

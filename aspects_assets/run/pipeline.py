@@ -16,6 +16,7 @@ from aspects_assets.core.validate import check_private, errors_in, validate
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, Problem, ValidationFailed
 from aspects_assets.project.catalogs import load_catalogs
+from aspects_assets.project.extra_strings import strings_problems
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import CONFIG_FILE_NAME, Settings, parse_locale_list
 from aspects_assets.project.sources import render_folder
@@ -76,7 +77,7 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     chosen = selected_locales(settings, locales)
     loaded = load_assets(settings)
     assets, conditions = include_conditions(loaded.assets, settings.variables)
-    problems = [*loaded.problems, *conditions]
+    problems = [*loaded.problems, *conditions, *strings_problems(settings)]
     problems += check_private(loaded.assets, settings.embedded_dashboards,
                               settings.display(settings.config_file or Path(CONFIG_FILE_NAME)))
     objects = {}

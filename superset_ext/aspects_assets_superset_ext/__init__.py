@@ -6,6 +6,10 @@ Adds, under ``/api/v1/aspects_assets/``:
 * ``PUT  embedded/<dashboard id|uuid|slug>`` -> create or update the dashboard's
   embedded configuration with a caller-chosen embedded uuid (admin only)
 
+and the Jinja macros ``translate_column`` / ``translate_column_bool`` of Open
+edX Aspects, answered from the translation tables that the aspects-assets
+import stores (``jinja_macros.py``).
+
 Enable it from ``superset_config.py`` with either::
 
     from aspects_assets_superset_ext import FLASK_APP_MUTATOR
@@ -23,13 +27,15 @@ __all__ = ["__version__", "init_app", "FLASK_APP_MUTATOR"]
 
 
 def init_app(app: Any) -> None:
-    """Register the extension's API on a Superset app (idempotent)."""
+    """Register the extension's API and Jinja macros on a Superset app (idempotent)."""
     if app.extensions.get("aspects_assets_superset_ext"):
         return
     from .api import AspectsAssetsApi
+    from .jinja_macros import register
 
     appbuilder = app.appbuilder
     appbuilder.add_api(AspectsAssetsApi)
+    register(app)
     app.extensions["aspects_assets_superset_ext"] = True
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import generate_po
 
@@ -26,7 +25,6 @@ from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, ValidationFailed
 from aspects_assets.model.locales import normalize_locale
 from aspects_assets.model.text import shorten
-from aspects_assets.project import strict_yaml
 from aspects_assets.project.catalogs import (
     TEMPLATE_NAME,
     Entry,
@@ -35,7 +33,8 @@ from aspects_assets.project.catalogs import (
     parse_translation_yaml,
     read_catalog,
 )
-from aspects_assets.project.files import read_text, replace_with
+from aspects_assets.project.extra_strings import load_extra_strings
+from aspects_assets.project.files import replace_with
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import Settings
 
@@ -81,34 +80,15 @@ def asset_texts(originals: AssetSet) -> list[SourceText]:
 
 
 def extra_string_texts(settings: Settings) -> list[SourceText]:
-    """Data values that dashboards translate at query time (`extra_strings` files:
-    a mapping of name → list of strings, like Aspects' datasets_strings.yaml)."""
-    out = []
-    for path in settings.extra_strings:
-        display = settings.display(path)
-        try:
-            data = strict_yaml.load(read_text(path, display))
-        except yaml.YAMLError as exc:
-            raise strict_yaml.input_error(exc, display) from exc
-        if data is None:
-            continue
-        if not isinstance(data, dict):
-            raise InputError("must be a mapping of name → list of strings", file=display)
-        for name, values in data.items():
-            if not isinstance(values, list):
-                raise InputError("must be a list of strings", file=display, key=str(name))
-            for i, value in enumerate(values):
-                if not isinstance(value, str | int | float) or isinstance(value, bool):
-                    raise InputError("must be a string", file=display, key=f"{name}[{i}]")
-                if str(value).strip():
-                    out.append(
-                        SourceText(
-                            str(value),
-                            _location(display, f"{name}[{i}]"),
-                            f"data value of {name} (translated at query time)",
-                        )
-                    )
-    return out
+    """Data values that dashboards translate at query time (`extra_strings`)."""
+    return [
+        SourceText(value, _location(file.display, f"{name}[{i}]"),
+                   f"data value of {name} (translated at query time)")
+        for file in load_extra_strings(settings)
+        for name, values in file.columns.items()
+        for i, value in enumerate(values)
+        if value.strip()
+    ]
 
 
 def source_texts(settings: Settings) -> list[SourceText]:
