@@ -25,7 +25,8 @@ CHART = "assets/charts/Charts_per_Dashboard.yaml"
 
 
 @pytest.fixture
-def project(tmp_path: Path, superset_client: SupersetClient) -> Iterator[Path]:
+def project(tmp_path: Path, superset_client: SupersetClient,
+            superset_reset: None) -> Iterator[Path]:
     folder = tmp_path / "metadata"
     for part in ("assets/databases/Superset_Metadata.yaml", "assets/datasets/Superset_Metadata",
                  CHART, "templates", "translations"):

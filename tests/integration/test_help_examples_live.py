@@ -23,7 +23,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def project(tmp_path: Path, superset_client: SupersetClient) -> Iterator[Path]:
+def project(tmp_path: Path, superset_client: SupersetClient,
+            superset_reset: None) -> Iterator[Path]:
     folder = demo_copy(tmp_path)
     settings = folder / "aspects-assets.yaml"
     name = f"help-examples-{uuid.uuid4().hex[:8]}"
