@@ -198,14 +198,11 @@ def test_a_frozen_holder_loses_its_lease(
     set_locales(project, ["es_419", "fr_CA", "ar", "pt_BR"])
     frozen = holding_import(project, {**superset_env, LEASE_ENV: "5"}, client)
     try:
-        for _ in range(100):  # it renews every 1.25 s while it works
-            [held] = list_locks(client, "lock-test")
-            if held.data["beat"] >= 1:
-                break
-            time.sleep(0.25)
+        # Stopped right after it took the lock: however fast its import would have
+        # been, it holds the lock and renews nothing (the renewals themselves are
+        # tested in tests/test_lock.py, with a clock of the test's).
         frozen.send_signal(signal.SIGSTOP)
         [held] = list_locks(client, "lock-test")
-        assert held.data["beat"] >= 1, "the holder renewed its lease while it worked"
         assert held.lease_s == 5 and held.data["pid"] == frozen.pid
         again = start_import(project, superset_env)
         out, err = again.communicate(timeout=300)
