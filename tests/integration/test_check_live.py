@@ -36,6 +36,23 @@ def project(tmp_path: Path, superset_client: SupersetClient,
             shutil.copytree(source, target)
         else:
             shutil.copy(source, target)
+    # A dashboard that holds the chart: what the chart counts (charts per dashboard).
+    (folder / "assets" / "dashboards").mkdir()
+    (folder / "assets" / "dashboards" / "check.yaml").write_text(yaml.safe_dump({
+        "dashboard_title": "Check", "slug": "check-live", "version": "1.0.0",
+        "uuid": "c4ec4ec4-0000-4000-8000-000000000001", "metadata": {},
+        "position": {
+            "DASHBOARD_VERSION_KEY": "v2",
+            "ROOT_ID": {"id": "ROOT_ID", "type": "ROOT", "children": ["GRID_ID"]},
+            "GRID_ID": {"id": "GRID_ID", "type": "GRID", "children": ["ROW-1"],
+                        "parents": ["ROOT_ID"]},
+            "ROW-1": {"id": "ROW-1", "type": "ROW", "children": ["CHART-1"],
+                      "parents": ["ROOT_ID", "GRID_ID"],
+                      "meta": {"background": "BACKGROUND_TRANSPARENT"}},
+            "CHART-1": {"id": "CHART-1", "type": "CHART", "children": [],
+                        "parents": ["ROOT_ID", "GRID_ID", "ROW-1"],
+                        "meta": {"uuid": "dbfbd314-a7b1-4911-9fc2-f78a0232699a",
+                                 "width": 4, "height": 50}}}}))
     settings = yaml.safe_load((REPO / "aspects-assets.yaml").read_text())
     settings.update(project=f"check-{uuid.uuid4().hex[:8]}", locales=["es_419", "ar"],
                     lock_in_ui=False)

@@ -56,7 +56,8 @@ def checkout_copy(tmp_path: Path) -> Path:
     return copy
 
 
-def test_the_quick_start_works_as_printed(tmp_path: Path, superset_env: dict[str, str]) -> None:
+def test_the_quick_start_works_as_printed(tmp_path: Path, superset_env: dict[str, str],
+                                          superset_reset: None) -> None:
     commands = quick_start_commands((REPO / "README.md").read_text())
     assert commands[0].startswith("make demo")
     assert any("aspects-assets import" in c for c in commands)
