@@ -187,3 +187,26 @@ def test_plan_refuses_a_role_nobody_has_before_anything_is_sent():
     rls = parsed({**FILE, "roles": ["Instuctor"]})
     with pytest.raises(InputError, match="Instuctor"):
         Rls().plan([rls], LiveRlsState((), frozenset({"Instructor"})), {}, code(), set(), ())
+
+
+def test_a_secret_in_a_filter_file_is_refused_and_never_shown(base_project):
+    import yaml
+
+    from conftest import run
+
+    settings = base_project / "aspects-assets.yaml"
+    config = yaml.safe_load(settings.read_text())
+    config["variables_from_env"] = {"TOKEN": "RLS_TEST_TOKEN"}
+    config["variables"]["TOKEN"] = "unset"
+    config["secret_variables"] = ["TOKEN"]
+    settings.write_text(yaml.safe_dump(config))
+    folder = base_project / "assets" / "row_level_security"
+    folder.mkdir()
+    (folder / "f.yaml").write_text(yaml.safe_dump(
+        {**FILE, "datasets": {"schema": "reporting"},
+         "clause": "course_key = '{{ TOKEN }}'"}))
+    secret = "s3cr3t-rls-token-value"
+    result = run(["validate"], base_project, env={"RLS_TEST_TOKEN": secret})
+    assert result.exit_code == 2, result.output
+    assert "assets/row_level_security/f.yaml" in result.output and "clause" in result.output
+    assert secret not in result.output and "Traceback" not in result.output

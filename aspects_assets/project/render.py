@@ -284,6 +284,19 @@ def asset_from_mapping(kind: str, data: dict[str, Any], display: str, settings: 
     return Asset(kind=as_kind(kind), body=body, source=display, private=private, password=password)
 
 
+def render_file(env: AssetEnvironment, path: Path, display: str, context: dict[str, Any]
+                ) -> tuple[Any, list[Problem]]:
+    """One source file read, rendered and parsed; the problems stop it."""
+    try:
+        text = read_text(path, display)
+    except InputError as exc:
+        return None, [exc.as_problem()]
+    rendered, problem = render_text(env, text, context, display)
+    if problem or rendered is None:
+        return None, [problem or Problem("error", display, "", "cannot render")]
+    return parse_yaml(rendered, display)
+
+
 def secret_problems(data: dict[str, Any], display: str, settings: Settings) -> list[Problem]:
     """A secret anywhere else in an asset is refused, naming the place (never the
     value): Superset stores and shows every other field in clear text."""
@@ -392,18 +405,9 @@ def load_assets(settings: Settings) -> Loaded:
         )
     for kind, path in files:
         display = settings.display(path)
-        try:
-            text = read_text(path, display)
-        except InputError as exc:
-            problems.append(exc.as_problem())
-            continue
-        rendered, problem = render_text(env, text, context, display)
-        if problem or rendered is None:
-            problems.append(problem or Problem("error", display, "", "cannot render"))
-            continue
-        data, yaml_problems = parse_yaml(rendered, display)
-        if yaml_problems:
-            problems += yaml_problems
+        data, found = render_file(env, path, display, context)
+        if found:
+            problems += found
             continue
         if not isinstance(data, dict):
             problems.append(

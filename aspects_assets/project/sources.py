@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aspects_assets.model.errors import Problem
-from aspects_assets.project.render import jinja_environment, parse_yaml, render_text
+from aspects_assets.project.render import jinja_environment, render_file, secret_problems
 from aspects_assets.project.settings import Settings
 
 
@@ -48,18 +48,15 @@ def render_folder(settings: Settings, folder: str, patterns: tuple[str, ...] = (
                                      f"cannot read the folder: {exc.strerror or exc}"),))
     for path in paths:
         display = settings.display(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem("error", display, "", f"cannot read: {exc}"))
-            continue
-        rendered, problem = render_text(env, text, context, display)
-        if problem or rendered is None:
-            problems.append(problem or Problem("error", display, "", "cannot render"))
-            continue
-        data, found = parse_yaml(rendered, display)
+        data, found = render_file(env, path, display, context)
         if found:
             problems += found
             continue
+        # A secret is refused here as in any asset: Superset shows these in clear.
+        if isinstance(data, dict):
+            problems += secret_problems(data, display, settings)
+        elif isinstance(data, list):
+            problems += secret_problems({f"[{i}]": v for i, v in enumerate(data)}, display,
+                                        settings)
         documents.append(Document(display, data))
-    return Rendered(tuple(documents), tuple(problems))
+    return Rendered(tuple(documents), tuple(p.redacted(settings.secrets) for p in problems))
