@@ -33,7 +33,7 @@ demo: venv
 	scripts/demo
 
 lint: venv
-	$(BIN)/ruff check aspects_assets tests benchmarks
+	$(BIN)/ruff check aspects_assets tests benchmarks superset_ext
 	$(BIN)/mypy
 
 # The whole suite: unit and integration tests against Superset 6.1 on PostgreSQL,

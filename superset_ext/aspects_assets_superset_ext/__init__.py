@@ -23,7 +23,7 @@ from typing import Any
 
 __version__ = "0.2.0"
 
-__all__ = ["__version__", "init_app", "FLASK_APP_MUTATOR"]
+__all__ = ["FLASK_APP_MUTATOR", "__version__", "init_app"]
 
 
 def init_app(app: Any) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 import uuid as uuid_lib
+from collections.abc import Callable
 from importlib import metadata
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, safe
@@ -68,7 +69,7 @@ class AspectsAssetsApi(BaseApi):
     # Like Superset's own APIs: writes need X-CSRFToken (FAB's default exempts).
     csrf_exempt = False
     # No FAB permissions: access is decided by _authenticated().
-    base_permissions: list[str] = []
+    base_permissions: ClassVar[list[str]] = []
 
     @expose("/info", methods=("GET",))
     @_authenticated(admin=False)
