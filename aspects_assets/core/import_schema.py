@@ -147,7 +147,10 @@ DASHBOARD = {
 }
 
 REQUIRED = {
-    "database": ("database_name", "sqlalchemy_uri", "uuid", "version"),
+    # `extra` too: the schema lets it out, but the importer then reads
+    # config["extra"] (database/importers/v1/utils.py) and fails with a KeyError
+    # that Superset reports only as "Import failed for an unknown reason".
+    "database": ("database_name", "sqlalchemy_uri", "uuid", "version", "extra"),
     "dataset": ("table_name", "uuid", "version", "database_uuid"),
     "chart": ("slice_name", "viz_type", "uuid", "version", "dataset_uuid"),
     "dashboard": ("dashboard_title", "uuid", "version"),
