@@ -96,6 +96,20 @@ def test_files_of_one_layer_with_one_uuid_are_all_kept_for_validation_to_name() 
     assert problems == [] and [s.definition.display for s in stacked] == ["a.yaml", "b.yaml"]
 
 
+def test_a_problem_at_a_key_an_override_set_names_the_override_file() -> None:
+    from aspects_assets.model.errors import Problem
+    from aspects_assets.project.layers import attributed
+
+    stacked, _ = stack([
+        entry(0, "env/a.yaml", slice_name="A", params={"metrics": [1], "x": 1}),
+        entry(1, "top/o.yaml", _override=True, params={"metrics": [{"label": 2}]}),
+    ])
+    problems = [Problem("error", "env/a.yaml", key, "bad") for key in
+                ("params.metrics[0].label", "params.metrics", "params.x", "params.metricsx")]
+    assert [p.file for p in attributed(problems, stacked)] == [
+        "top/o.yaml", "top/o.yaml", "env/a.yaml", "env/a.yaml"]
+
+
 # -- settings ----------------------------------------------------------------------------
 
 def test_a_list_of_layers_is_read_lowest_first_relative_to_the_settings(tmp_path: Path
@@ -394,3 +408,18 @@ def test_nothing_is_written_when_every_layer_is_rendered(env_and_overlay: Path) 
     (change,) = plan.files
     assert change.status == NOT_PULLABLE and "no layer above it" in change.reason
     assert change.text is None
+
+
+def test_an_asset_new_to_the_code_is_pulled_into_the_top_layer_of_templates(
+        env_and_overlay: Path) -> None:
+    from aspects_assets.core.export import ExportedAsset
+    from aspects_assets.core.pull.file_change import CREATED
+
+    def copy_as_new(live: Any) -> None:
+        body = {**live[PULL_CHART].body, "uuid": "5f0c9d1e-0000-4000-8000-000000000001",
+                "slice_name": "Brand new"}
+        live[body["uuid"]] = ExportedAsset("chart", body, None)
+
+    plan = _pull_layered(env_and_overlay, copy_as_new, PULL_CHART)
+    created = [f for f in plan.files if f.status == CREATED]
+    assert [f.display for f in created] == ["overlay/charts/Brand_new.yaml"]
