@@ -59,6 +59,25 @@ def corpus_with_catalogs(tmp_path: Path, locales: list[str] | None = None,
     return project, chosen
 
 
+def render_into(project: Path, out: Path, env: dict[str, str] | None = None) -> Path:
+    """The asset sources of the project in `project` rendered into `out` (same paths
+    below it), as `tutor config save` renders Aspects' assets into Tutor's env: the
+    templates' own Jinja resolved, Superset's `{% raw %}` blocks left bare."""
+    from aspects_assets.project.render import jinja_environment, render_text, source_files
+    from aspects_assets.project.settings import load_settings
+
+    settings = load_settings(cwd=project, env=env or {})
+    jinja = jinja_environment(settings.templates_dir)
+    for _kind, path in source_files(settings):
+        text, problem = render_text(jinja, path.read_text(), dict(settings.variables),
+                                    str(path))
+        assert problem is None and text is not None, problem
+        target = out / path.relative_to(settings.assets_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return out
+
+
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Result:
     """Run the CLI in `cwd` as a user would, in-process."""
     old = Path.cwd()
