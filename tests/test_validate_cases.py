@@ -1,6 +1,8 @@
 """Each file under tests/data/invalid/ is one bad input: adding a case is adding a file.
 
-A case changes a copy of the valid base project (`replace`, `copy`, `write`,
+A case changes a copy of the valid base project (`layers`: asset layers above
+`assets/`, each a path or `{path, rendered}`, written as the settings'
+`assets_dir` list; then `replace`, `copy`, `write`,
 `write_bytes` (a text whose characters are the bytes), `recode` (a file in
 another encoding), `remove`, then `symlink` (link → target), `env`, `args` before
 the command, `options` after it), may name the `commands` it is about (a
@@ -26,6 +28,12 @@ CASES = sorted((DATA / "invalid").glob("*.yaml"))
 
 
 def apply_case(project: Path, case: dict[str, Any]) -> None:
+    if case.get("layers"):
+        config_file = project / "aspects-assets.yaml"
+        config = yaml.safe_load(config_file.read_text())
+        config["assets_dir"] = [{"path": "assets"}, *(
+            {"path": layer} if isinstance(layer, str) else layer for layer in case["layers"])]
+        config_file.write_text(yaml.safe_dump(config))
     for source, target in (case.get("copy") or {}).items():
         shutil.copy(project / source, project / target)
     for path, pairs in (case.get("replace") or {}).items():

@@ -15,6 +15,7 @@ import click
 
 from aspects_assets import __version__
 from aspects_assets.cli.fallback_report import fallback_lines
+from aspects_assets.cli.layer_report import layer_origins, origin_line
 from aspects_assets.cli.options import (
     FORMAT_OPTION,
     LOCALE_OPTION,
@@ -152,9 +153,12 @@ def cli(ctx: click.Context) -> None:
 @FORMAT_OPTION
 @LOCALE_OPTION
 @VERBOSE_OPTION
+@click.option("--layers", "show_layers", is_flag=True,
+              help="Also say which asset layer (assets_dir) each asset comes from, which "
+                   "lower file it replaces and which override files change it.")
 @pass_app
 def validate(app: AppContext, output_format: str, locales: tuple[str, ...],
-             verbose: bool) -> None:
+             verbose: bool, show_layers: bool) -> None:
     """Render and check every asset; report all problems at once.
 
     Errors (Superset's import would fail or import wrong data) end with exit 2;
@@ -166,8 +170,10 @@ def validate(app: AppContext, output_format: str, locales: tuple[str, ...],
     Example:
       aspects-assets validate --var XAPI_DATABASE=xapi_staging
       aspects-assets validate --locale ar --config aspects-assets.yaml
+      aspects-assets validate --layers --format json
     """
     result = check(app.settings, locales or None)
+    origins = layer_origins(app.settings, result.stacked) if show_layers else []
     if output_format == "json":
         echo_json(
             {
@@ -176,6 +182,7 @@ def validate(app: AppContext, output_format: str, locales: tuple[str, ...],
                 "errors": len(result.errors),
                 "warnings": len(result.warnings),
                 "fallbacks": [f.as_dict() for f in result.fallbacks],
+                **({"layers": origins} if show_layers else {}),
             }
         )
     else:
@@ -184,6 +191,8 @@ def validate(app: AppContext, output_format: str, locales: tuple[str, ...],
         for line in fallback_lines(result.fallbacks, app.settings.source_locale,
                                    verbose=verbose):
             click.echo(line)
+        for origin in origins:
+            click.echo(origin_line(origin))
         click.echo(
             f"{result.assets.summary()}: {len(result.errors)} error(s), "
             f"{len(result.warnings)} warning(s)"

@@ -403,12 +403,14 @@ def errors_in(problems: Iterable[Problem]) -> list[Problem]:
 # Our private keys (never sent), per kind: each is checked as Superset's fields are.
 # A type code as in import_schema; "texts" is a list of non-empty texts.
 # `_include_if` (core.conditional) checks its own value: it names a variable.
+# `_override` marks a partial override of a lower layer's asset (project/layers.py);
+# stacking takes it out, so it is left here only where it is not `true`.
 PRIVATE_KEYS: dict[str, dict[str, str]] = {
-    "database": {"_file_name": "str", "_include_if": "any"},
-    "dataset": {"_file_name": "str", "_include_if": "any"},
-    "chart": {"_file_name": "str", "_include_if": "any"},
-    "dashboard": {"_file_name": "str", "_include_if": "any", "_roles": "texts",
-                  "_embedded": "dict"},
+    "database": {"_file_name": "str", "_include_if": "any", "_override": "bool"},
+    "dataset": {"_file_name": "str", "_include_if": "any", "_override": "bool"},
+    "chart": {"_file_name": "str", "_include_if": "any", "_override": "bool"},
+    "dashboard": {"_file_name": "str", "_include_if": "any", "_override": "bool",
+                  "_roles": "texts", "_embedded": "dict"},
 }
 EMBEDDED_KEYS = {"allowed_domains": "texts", "allow_any_domain": "bool"}
 

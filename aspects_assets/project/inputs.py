@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aspects_assets import __version__
 from aspects_assets.model.secrets import redact
-from aspects_assets.project.settings import Settings
+from aspects_assets.project.settings import Layer, Settings
 
 # What an `{% include %}` can pull in. The templates folder defaults to the
 # settings folder, which also holds virtualenvs, manifests and backups: those
@@ -71,8 +71,13 @@ def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
         "original_roles": settings.original_roles, "lock_in_ui": settings.lock_in_ui,
         "embedded": settings.embedded_dashboards,
     }
+    if settings.layers != (Layer(settings.assets_dir),):
+        # the order of the layers and which are read through Jinja change what the
+        # same files make (one folder of templates hashes as it always did)
+        resolved["layers"] = [[str(layer.path), layer.rendered] for layer in settings.layers]
     add("settings", json.dumps(resolved, sort_keys=True, default=str).encode())
-    folders = {settings.assets_dir, settings.templates_dir, settings.translations_dir}
+    folders = {*(layer.path for layer in settings.layers), settings.templates_dir,
+               settings.translations_dir}
     for path in sorted({*folders}):
         for file in _files(path):
             add(str(file), _content(file))

@@ -35,13 +35,20 @@ from aspects_assets.model.keypath import key_text
 from aspects_assets.model.secrets import MASK, landings, take_password
 from aspects_assets.project import strict_yaml
 from aspects_assets.project.files import read_text
-from aspects_assets.project.settings import Settings
+from aspects_assets.project.layers import Entry, Stacked, stack
+from aspects_assets.project.settings import Layer, Settings
 
 
 @dataclass(frozen=True)
 class Loaded:
     assets: AssetSet
     problems: tuple[Problem, ...]
+    # How the layers made each asset (its file, overrides, what it replaced).
+    stacked: tuple[Stacked, ...] = ()
+
+    def origins(self) -> dict[str, Stacked]:
+        """Uuid → how the layers made that asset."""
+        return {str(item.data.get("uuid")): item for item in self.stacked}
 
 
 # Limits of one file's rendering. Asset templates are code from the repository,
@@ -284,13 +291,16 @@ def asset_from_mapping(kind: str, data: dict[str, Any], display: str, settings: 
     return Asset(kind=as_kind(kind), body=body, source=display, private=private, password=password)
 
 
-def render_file(env: AssetEnvironment, path: Path, display: str, context: dict[str, Any]
-                ) -> tuple[Any, list[Problem]]:
-    """One source file read, rendered and parsed; the problems stop it."""
+def render_file(env: AssetEnvironment, path: Path, display: str, context: dict[str, Any],
+                *, templated: bool = True) -> tuple[Any, list[Problem]]:
+    """One source file read, rendered (unless not `templated`: a file of a rendered
+    layer, whose Jinja is Superset's own) and parsed; the problems stop it."""
     try:
         text = read_text(path, display)
     except InputError as exc:
         return None, [exc.as_problem()]
+    if not templated:
+        return parse_yaml(text, display)
     rendered, problem = render_text(env, text, context, display)
     if problem or rendered is None:
         return None, [problem or Problem("error", display, "", "cannot render")]
@@ -363,13 +373,14 @@ def _present(path: Path) -> bool:
     return True
 
 
-def source_listing(settings: Settings) -> tuple[list[tuple[str, Path]], list[Problem]]:
-    """(kind, path) of every asset source in a stable order, and a problem for
-    each path under the asset folders that cannot be read."""
+def layer_listing(settings: Settings, layer: Layer
+                  ) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """(kind, path) of every asset source of one layer in a stable order, and a
+    problem for each path under its asset folders that cannot be read."""
     files: list[tuple[str, Path]] = []
     problems: list[Problem] = []
     for kind in KINDS:
-        folder = settings.assets_dir / FOLDER_OF_KIND[kind]
+        folder = layer.path / FOLDER_OF_KIND[kind]
         if not _present(folder):
             continue
         found: list[Path] = []
@@ -380,18 +391,50 @@ def source_listing(settings: Settings) -> tuple[list[tuple[str, Path]], list[Pro
     return files, problems
 
 
+def source_listing(settings: Settings) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """(kind, path) of every asset source of every layer (lowest first), and a
+    problem for each path under the asset folders that cannot be read."""
+    files: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
+    for layer in settings.layers:
+        found, unreadable = layer_listing(settings, layer)
+        files += found
+        problems += unreadable
+    return files, problems
+
+
 def source_files(settings: Settings) -> list[tuple[str, Path]]:
     """(kind, path) of every readable asset source, in a stable order."""
     return source_listing(settings)[0]
 
 
 def load_assets(settings: Settings) -> Loaded:
-    """Render and parse every asset source; problems are collected, not raised."""
+    """Render and parse every asset source of every layer, then stack the layers;
+    problems are collected, not raised."""
     env = jinja_environment(settings.templates_dir)
     context = dict(settings.variables)
-    assets: list[Asset] = []
-    files, problems = source_listing(settings)
-    if not files and not problems:
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    listed = 0
+    for index, layer in enumerate(settings.layers):
+        files, unreadable = layer_listing(settings, layer)
+        listed += len(files) + len(unreadable)
+        problems += unreadable
+        for kind, path in files:
+            display = settings.display(path)
+            data, found = render_file(env, path, display, context, templated=not layer.rendered)
+            if found:
+                problems += found
+                continue
+            if not isinstance(data, dict):
+                problems.append(Problem("error", display, "",
+                                        f"must be a mapping of fields, not {type(data).__name__}"))
+                continue
+            # each file's secrets named in that file; a URI's password masked first
+            masked = asset_from_mapping(kind, data, display, settings)
+            problems += secret_problems({**masked.body, **masked.private}, display, settings)
+            entries.append(Entry(index, kind, display, data))
+    if not listed:
         shown = settings.display(settings.assets_dir)
         what = "is missing" if not settings.assets_dir.is_dir() else "has no asset files"
         problems.append(
@@ -403,23 +446,12 @@ def load_assets(settings: Settings) -> Loaded:
                 f"{', '.join(FOLDER_OF_KIND[k] + '/' for k in KINDS)})",
             )
         )
-    for kind, path in files:
-        display = settings.display(path)
-        data, found = render_file(env, path, display, context)
-        if found:
-            problems += found
-            continue
-        if not isinstance(data, dict):
-            problems.append(
-                Problem(
-                    "error", display, "", f"must be a mapping of fields, not {type(data).__name__}"
-                )
-            )
-            continue
-        asset = asset_from_mapping(kind, data, display, settings)
-        problems += secret_problems({**asset.body, **asset.private}, display, settings)
-        assets.append(asset)
-    return Loaded(AssetSet.of(assets), tuple(p.redacted(settings.secrets) for p in problems))
+    stacked, found = stack(entries)
+    problems += found
+    assets = [asset_from_mapping(item.definition.kind, item.data, item.definition.display,
+                                 settings) for item in stacked]
+    return Loaded(AssetSet.of(assets), tuple(p.redacted(settings.secrets) for p in problems),
+                  tuple(stacked))
 
 
 def template_variables(settings: Settings) -> set[str]:
@@ -427,7 +459,9 @@ def template_variables(settings: Settings) -> set[str]:
     depth), reads. A file that does not parse is skipped: validation reports it."""
     env = jinja_environment(settings.templates_dir)
     pending: list[str] = []
-    for _kind, path in source_files(settings):
+    templates = [path for layer in settings.layers if not layer.rendered
+                 for _kind, path in layer_listing(settings, layer)[0]]
+    for path in templates:
         try:
             pending.append(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):

@@ -51,6 +51,18 @@ _TOP_KEYS = {
 _SUPERSET_KEYS = {"url", "username", "version"}
 _DATABASE_KEYS = {"password_env"}
 _EMBEDDED_KEYS = {"allowed_domains", "allow_any_domain"}
+_LAYER_KEYS = {"path", "rendered"}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One folder of asset sources. `rendered`: its files are already rendered (a
+    Tutor env, where Superset's own query-time Jinja is left bare), so they are read
+    as YAML and never through Jinja; otherwise they are Jinja templates."""
+
+    path: Path
+    rendered: bool = False
+    key: str = "assets_dir"  # the setting that names it, as messages say it
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,8 @@ class Settings:
 
     root: Path
     config_file: Path | None
+    # Where new sources go (`pull`): the top layer that is not rendered (the top
+    # layer when every one is).
     assets_dir: Path
     templates_dir: Path
     translations_dir: Path
@@ -92,6 +106,19 @@ class Settings:
     # Uuids of assets Aspects retired (its `unused_uuids`): `adopt` takes them, and
     # their localized copies, over, so that `import --prune` deletes them.
     retired_uuids: tuple[str, ...] = ()
+    # The asset folders, lowest first: a higher layer's asset replaces or overrides
+    # a lower one of the same uuid (project/layers.py). Empty: `assets_dir` alone.
+    layers_: tuple[Layer, ...] = ()
+
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        return self.layers_ or (Layer(self.assets_dir),)
+
+    @property
+    def writable_layer(self) -> Layer | None:
+        """The top layer that is not rendered: where `pull` writes new files and
+        overrides. None when every layer is rendered."""
+        return next((layer for layer in reversed(self.layers) if not layer.rendered), None)
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the settings folder."""
@@ -266,6 +293,32 @@ def _unknown_keys(data: Mapping[str, Any], allowed: set[str], *, file: str, pref
         )
 
 
+def _layers(value: Any, root: Path, *, file: str) -> tuple[Layer, ...]:
+    """`assets_dir`: one folder of templates (a text), or a list of layers, lowest
+    first, each `{path: ..., rendered: false}`; every path of a list must exist."""
+    if isinstance(value, str):
+        return (Layer((root / value).resolve()),)
+    _expect(value, list, file=file, key="assets_dir")
+    if not value:
+        raise InputError("must name at least one folder of assets", file=file, key="assets_dir")
+    layers: list[Layer] = []
+    for i, item in enumerate(value):
+        key = f"assets_dir[{i}]"
+        _expect(item, dict, file=file, key=key)
+        _unknown_keys(item, _LAYER_KEYS, file=file, prefix=f"{key}.")
+        path_text: str = _expect(item.get("path"), str, file=file, key=f"{key}.path")
+        rendered = _expect(item.get("rendered", False), bool, file=file, key=f"{key}.rendered")
+        path = (root / path_text).resolve()
+        if not path.is_dir():
+            what = "is not a folder" if path.exists() else "does not exist"
+            raise InputError(f"the folder {path_text} {what}", file=file, key=f"{key}.path")
+        if any(layer.path == path for layer in layers):
+            raise InputError(f"the folder {path_text} is already a layer", file=file,
+                             key=f"{key}.path")
+        layers.append(Layer(path, bool(rendered), key))
+    return tuple(layers)
+
+
 def find_config(config: Path | None, cwd: Path) -> Path | None:
     if config is not None:
         if not config.is_file():
@@ -390,11 +443,13 @@ def load_settings(
     source_locale = _locales([get("source_locale", "en")], source=shown, key="source_locale")[0]
     role_format = _role_format(get("locale_role_format", "{role} - {locale}"), file=shown,
                                key="locale_role_format")
+    layers = _layers(get("assets_dir", "assets"), root, file=shown)
+    writable = next((layer for layer in reversed(layers) if not layer.rendered), layers[-1])
 
     return Settings(
         root=root,
         config_file=path,
-        assets_dir=rel("assets_dir", "assets"),
+        assets_dir=writable.path,
         templates_dir=rel("templates_dir", "."),
         translations_dir=rel("translations_dir", "translations"),
         source_locale=source_locale,
@@ -426,6 +481,7 @@ def load_settings(
         embedded_dashboards=embedded_domains,
         lock_in_ui=bool(_expect(get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
         retired_uuids=_uuids(get("retired_uuids", []), file=shown, key="retired_uuids"),
+        layers_=layers,
     )
 
 

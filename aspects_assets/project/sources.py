@@ -1,6 +1,7 @@
 """Source files beside the four asset kinds (row-level security filters, ...):
-every `*.yaml` under `assets/<folder>/`, rendered with the assets' Jinja and
-read as YAML, problems collected."""
+every `*.yaml` under `<layer>/<folder>/` of every asset layer, rendered with the
+assets' Jinja (read as they are in a rendered layer) and read as YAML, problems
+collected."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from aspects_assets.project.settings import Settings
 class Document:
     display: str  # the file, as messages name it
     data: Any
+    layer: int = 0  # the index of its asset layer (settings.layers), lowest first
 
 
 @dataclass(frozen=True)
@@ -32,31 +34,35 @@ def _no_patch(name: str) -> str:
 
 def render_folder(settings: Settings, folder: str, patterns: tuple[str, ...] = ("*.yaml",)
                   ) -> Rendered:
-    """Every file matching `patterns` under `assets/<folder>/` (a missing folder is
-    no files). JSON files are read as YAML, of which JSON is a part."""
-    root = settings.assets_dir / folder
-    if not root.exists():
-        return Rendered((), ())
+    """Every file matching `patterns` under `<layer>/<folder>/` of each layer, lowest
+    layer first (a missing folder is no files). JSON files are read as YAML, of which
+    JSON is a part."""
     env = jinja_environment(settings.templates_dir)
     context = {"patch": _no_patch, **settings.variables}
     documents: list[Document] = []
     problems: list[Problem] = []
-    try:
-        paths = sorted({p for pattern in patterns for p in root.rglob(pattern)})
-    except OSError as exc:
-        return Rendered((), (Problem("error", settings.display(root), "",
-                                     f"cannot read the folder: {exc.strerror or exc}"),))
-    for path in paths:
-        display = settings.display(path)
-        data, found = render_file(env, path, display, context)
-        if found:
-            problems += found
+    for index, layer in enumerate(settings.layers):
+        root = layer.path / folder
+        if not root.exists():
             continue
-        # A secret is refused here as in any asset: Superset shows these in clear.
-        if isinstance(data, dict):
-            problems += secret_problems(data, display, settings)
-        elif isinstance(data, list):
-            problems += secret_problems({f"[{i}]": v for i, v in enumerate(data)}, display,
-                                        settings)
-        documents.append(Document(display, data))
+        try:
+            paths = sorted({p for pattern in patterns for p in root.rglob(pattern)})
+        except OSError as exc:
+            problems.append(Problem("error", settings.display(root), "",
+                                    f"cannot read the folder: {exc.strerror or exc}"))
+            continue
+        for path in paths:
+            display = settings.display(path)
+            data, found = render_file(env, path, display, context,
+                                      templated=not layer.rendered)
+            if found:
+                problems += found
+                continue
+            # A secret is refused here as in any asset: Superset shows these in clear.
+            if isinstance(data, dict):
+                problems += secret_problems(data, display, settings)
+            elif isinstance(data, list):
+                problems += secret_problems({f"[{i}]": v for i, v in enumerate(data)}, display,
+                                            settings)
+            documents.append(Document(display, data, index))
     return Rendered(tuple(documents), tuple(p.redacted(settings.secrets) for p in problems))

@@ -12,11 +12,13 @@ from aspects_assets.core.conditional import include_conditions
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks, fallbacks, text_uses
 from aspects_assets.core.i18n.localize import label_problems, localize, make_context
 from aspects_assets.core.kinds import OBJECT_KINDS
+from aspects_assets.core.kinds.objects import parse_layers
 from aspects_assets.core.validate import check_private, errors_in, validate
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, Problem, ValidationFailed
 from aspects_assets.project.catalogs import load_catalogs
 from aspects_assets.project.extra_strings import strings_problems
+from aspects_assets.project.layers import Stacked
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import CONFIG_FILE_NAME, Settings, parse_locale_list
 from aspects_assets.project.sources import render_folder
@@ -32,6 +34,8 @@ class Checked:
     fallbacks: tuple[LocaleFallbacks, ...] = ()
     # Object kind (`core.kinds.OBJECT_KINDS`) → what the code declares of it.
     objects: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    # How the asset layers made each original (`validate --layers`).
+    stacked: tuple[Stacked, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -83,7 +87,7 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     objects = {}
     for kind in OBJECT_KINDS.values():
         rendered = render_folder(settings, kind.folder, kind.patterns)
-        objects[kind.name], found = kind.parse(rendered.documents, assets)
+        objects[kind.name], found = parse_layers(kind, rendered.documents, assets)
         problems += [*rendered.problems, *found]
     falling_back: list[LocaleFallbacks] = []
     if settings.locales:
@@ -95,7 +99,7 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
     problems += _without_repeats(validate(assets, settings.superset.version))
     # A message may quote a value; a secret in one is never shown.
     return Checked(assets, tuple(p.redacted(settings.secrets) for p in problems),
-                   tuple(falling_back), objects)
+                   tuple(falling_back), objects, loaded.stacked)
 
 
 def checked_or_fail(settings: Settings, locales: Iterable[str] | None = None) -> Checked:

@@ -68,6 +68,24 @@ class ObjectKind(ABC):
         return f"{self.name}: {len(done)} set" if done else f"{self.name}: unchanged"
 
 
+def parse_layers(kind: ObjectKind, documents: Sequence[Document], code: AssetSet
+                 ) -> tuple[tuple[Any, ...], list[Problem]]:
+    """The objects every asset layer declares: each layer parsed on its own, and an
+    object of a higher layer replaces a lower one of the same name."""
+    layers: dict[int, list[Document]] = {}
+    for document in documents:
+        layers.setdefault(document.layer, []).append(document)
+    objects: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for layer in sorted(layers):
+        specs, found = kind.parse(layers[layer], code)
+        problems += found
+        for spec in specs:
+            objects.pop(spec.name, None)  # the replacement takes the replaced one's place
+            objects[spec.name] = spec
+    return tuple(objects.values()), problems
+
+
 def object_state_digest(kind: ObjectKind, live: Any, rows: Mapping[str, LiveRow],
                         managed: Collection[str]) -> str:
     return digest(kind.state(live, rows, managed))

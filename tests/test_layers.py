@@ -1,0 +1,237 @@
+"""Asset layers: the merge rules (project/layers.py) and a layered project read
+end to end (settings, rendered layers, replacement, overrides, object kinds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from aspects_assets.model.errors import InputError
+from aspects_assets.project.layers import Entry, merge_override, stack
+from aspects_assets.project.render import load_assets
+from aspects_assets.project.settings import load_settings
+from aspects_assets.run.pipeline import check
+
+from conftest import run
+
+CHART = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0003"
+DASHBOARD = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0004"
+
+
+# -- the merge rules ---------------------------------------------------------------------
+
+def test_an_override_merges_mappings_key_by_key_and_replaces_other_values() -> None:
+    below = {"uuid": "u", "params": {"a": 1, "b": {"c": 2, "d": 3}}, "tags": [1, 2],
+             "title": "x"}
+    merged, missing = merge_override(below, {"_override": True, "uuid": "u",
+                                             "params": {"b": {"c": 20}}, "tags": [9]})
+    assert merged == {"uuid": "u", "params": {"a": 1, "b": {"c": 20, "d": 3}}, "tags": [9],
+                      "title": "x"}
+    assert missing == []
+    assert below["params"]["b"]["c"] == 2, "the lower layer's data is not changed"
+
+
+def test_a_mapping_replaces_a_value_that_is_not_one() -> None:
+    merged, missing = merge_override({"x": None, "y": {"z": 1}}, {"x": {"a": 1}, "y": "flat"})
+    assert merged == {"x": {"a": 1}, "y": "flat"} and missing == []
+
+
+def test_every_key_path_the_asset_below_lacks_is_reported() -> None:
+    _, missing = merge_override({"params": {"a": 1}}, {"params": {"b": 1, "a": 2}, "new": 1})
+    assert missing == [("params", "b"), ("new",)]
+
+
+def entry(layer: int, display: str, **data: Any) -> Entry:
+    return Entry(layer, "chart", display, {"uuid": CHART, **data})
+
+
+def test_a_higher_layer_replaces_the_asset_whole_and_overrides_stack_in_order() -> None:
+    stacked, problems = stack([
+        entry(0, "env/a.yaml", slice_name="A", description="d", params={"x": 1, "y": 2}),
+        entry(1, "mid/a.yaml", slice_name="B", params={"x": 1}),
+        entry(2, "top/o.yaml", _override=True, params={"x": 5}),
+        entry(3, "top2/o.yaml", _override=True, slice_name="C"),
+    ])
+    assert problems == []
+    (item,) = stacked
+    assert item.data == {"uuid": CHART, "slice_name": "C", "params": {"x": 5}}
+    assert item.definition.display == "mid/a.yaml"
+    assert [e.display for e in item.overrides] == ["top/o.yaml", "top2/o.yaml"]
+    assert [e.display for e in item.replaced] == ["env/a.yaml"]
+    assert item.below(3) == {"uuid": CHART, "slice_name": "B", "params": {"x": 5}}
+    assert item.below(2) == {"uuid": CHART, "slice_name": "B", "params": {"x": 1}}
+
+
+def test_a_replacement_drops_the_overrides_below_it() -> None:
+    stacked, problems = stack([
+        entry(0, "env/a.yaml", slice_name="A"),
+        entry(1, "mid/o.yaml", _override=True, slice_name="A2"),
+        entry(2, "top/a.yaml", slice_name="B"),
+    ])
+    assert problems == [] and stacked[0].data["slice_name"] == "B"
+    assert stacked[0].overrides == ()
+    assert [e.display for e in stacked[0].replaced] == ["env/a.yaml", "mid/o.yaml"]
+
+
+def test_override_problems_name_the_file_and_key() -> None:
+    _, problems = stack([
+        entry(0, "env/a.yaml", slice_name="A"),
+        entry(1, "top/o.yaml", _override=True, params={"x": 1}),
+        Entry(1, "chart", "top/p.yaml", {"_override": True, "uuid": "other"}),
+        Entry(1, "dashboard", "top/q.yaml", {"_override": True}),
+    ])
+    shown = {(p.file, p.key, p.message.split(" (")[0]) for p in problems}
+    assert shown == {
+        ("top/o.yaml", "params", "no such key in env/a.yaml"),
+        ("top/p.yaml", "uuid", "no lower layer has an asset with the uuid other"),
+        ("top/q.yaml", "uuid", "an override must name the uuid of the asset it changes"),
+    }
+
+
+def test_files_of_one_layer_with_one_uuid_are_all_kept_for_validation_to_name() -> None:
+    stacked, problems = stack([entry(0, "a.yaml"), entry(0, "b.yaml")])
+    assert problems == [] and [s.definition.display for s in stacked] == ["a.yaml", "b.yaml"]
+
+
+# -- settings ----------------------------------------------------------------------------
+
+def test_a_list_of_layers_is_read_lowest_first_relative_to_the_settings(tmp_path: Path
+                                                                        ) -> None:
+    for name in ("env", "overlay"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "aspects-assets.yaml").write_text(
+        "assets_dir:\n- {path: env, rendered: true}\n- path: overlay\n")
+    settings = load_settings(cwd=tmp_path, env={})
+    assert [(layer.path, layer.rendered) for layer in settings.layers] == [
+        (tmp_path / "env", True), (tmp_path / "overlay", False)]
+    assert settings.assets_dir == tmp_path / "overlay"
+    assert settings.writable_layer == settings.layers[1]
+
+
+def test_one_folder_is_one_layer_of_templates(tmp_path: Path) -> None:
+    settings = load_settings(cwd=tmp_path, env={})
+    assert [(layer.path, layer.rendered) for layer in settings.layers] == [
+        (tmp_path / "assets", False)]
+
+
+@pytest.mark.parametrize(("text", "key", "message"), [
+    ("assets_dir: []\n", "assets_dir", "must name at least one folder"),
+    ("assets_dir: [env]\n", "assets_dir[0]", "must be a dict, not str"),
+    ("assets_dir: [{rendered: true}]\n", "assets_dir[0].path", "must be a str"),
+    ("assets_dir: [{path: env}, {path: env}]\n", "assets_dir[1].path", "already a layer"),
+    ("assets_dir: [{path: aspects-assets.yaml}]\n", "assets_dir[0].path", "is not a folder"),
+])
+def test_bad_layers_are_named(tmp_path: Path, text: str, key: str, message: str) -> None:
+    (tmp_path / "env").mkdir()
+    (tmp_path / "aspects-assets.yaml").write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_settings(cwd=tmp_path, env={})
+    assert caught.value.key == key and message in str(caught.value)
+
+
+# -- a layered project -------------------------------------------------------------------
+
+def layered(project: Path, *layers: dict[str, Any]) -> Path:
+    config_file = project / "aspects-assets.yaml"
+    config = yaml.safe_load(config_file.read_text())
+    config["assets_dir"] = [{"path": "assets"}, *layers]
+    for layer in layers:
+        (project / layer["path"]).mkdir(parents=True, exist_ok=True)
+    config_file.write_text(yaml.safe_dump(config))
+    return project
+
+
+def write(path: Path, data: dict[str, Any] | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+
+
+def test_a_rendered_layer_is_read_as_yaml_and_keeps_superset_jinja_bare(base_project: Path
+                                                                         ) -> None:
+    layered(base_project, {"path": "env", "rendered": True})
+    chart = yaml.safe_load((base_project / "assets" / "charts" / "enrollments.yaml").read_text())
+    chart["description"] = "{{ current_username() }} sees {% if x %}this{% endif %}"
+    write(base_project / "env" / "charts" / "enrollments.yaml", chart)
+    assets = load_assets(load_settings(cwd=base_project, env={})).assets
+    (loaded,) = [a for a in assets if a.uuid == CHART]
+    assert loaded.body["description"] == chart["description"]
+    assert loaded.source == "env/charts/enrollments.yaml"
+    assert run(["validate"], base_project).exit_code == 0
+
+
+def test_an_override_changes_one_key_and_never_reaches_the_bundle(base_project: Path) -> None:
+    layered(base_project, {"path": "overlay"})
+    write(base_project / "overlay" / "dashboards" / "course.yaml",
+          {"_override": True, "uuid": DASHBOARD, "dashboard_title": "{{ REPORTING }} overview"})
+    checked = check(load_settings(cwd=base_project, env={}))
+    assert checked.errors == []
+    dashboard = checked.assets.by_uuid()[DASHBOARD]
+    assert dashboard.body["dashboard_title"] == "reporting overview"
+    assert dashboard.body["slug"] == "course-overview"
+    assert "_override" not in dashboard.private and "_override" not in dashboard.body
+    result = run(["build", "--out", "out"], base_project)
+    assert result.exit_code == 0, result.output
+    (written,) = (base_project / "out").rglob("dashboards/*.yaml")
+    assert "_override" not in written.read_text()
+    assert "reporting overview" in written.read_text()
+
+
+def test_validate_layers_says_where_each_asset_comes_from(base_project: Path) -> None:
+    import json
+
+    layered(base_project, {"path": "overlay"})
+    write(base_project / "overlay" / "dashboards" / "course.yaml",
+          {"_override": True, "uuid": DASHBOARD, "css": "x"})
+    chart = yaml.safe_load((base_project / "assets" / "charts" / "enrollments.yaml").read_text())
+    write(base_project / "overlay" / "charts" / "mine.yaml", {**chart, "slice_name": "Mine"})
+    result = run(["validate", "--layers", "--format", "json"], base_project)
+    assert result.exit_code == 0, result.output
+    origins = {o["uuid"]: o for o in json.loads(result.output)["layers"]}
+    assert origins[CHART]["file"] == "overlay/charts/mine.yaml"
+    assert origins[CHART]["layer"] == 1
+    assert origins[CHART]["replaces"] == ["assets/charts/enrollments.yaml"]
+    assert origins[DASHBOARD]["file"] == "assets/dashboards/course.yaml"
+    assert origins[DASHBOARD]["overrides"] == ["overlay/dashboards/course.yaml"]
+    text = run(["validate", "--layers"], base_project).output
+    assert "overlay/charts/mine.yaml (layer 1: overlay), replaces assets/charts/enrollments.yaml" \
+        in text
+    assert "assets/dashboards/course.yaml (layer 0: assets), overridden by " \
+           "overlay/dashboards/course.yaml" in text
+
+
+def test_a_higher_layer_replaces_a_row_level_security_filter_of_the_same_name(
+        base_project: Path) -> None:
+    layered(base_project, {"path": "overlay"})
+    base = {"name": "by_course", "filter_type": "Regular", "roles": ["Instructor"],
+            "clause": "course_key = 'a'", "datasets": {"schema": "reporting"}}
+    write(base_project / "assets" / "row_level_security" / "f.yaml", base)
+    write(base_project / "assets" / "row_level_security" / "g.yaml", {**base, "name": "other"})
+    write(base_project / "overlay" / "row_level_security" / "f.yaml",
+          {**base, "clause": "course_key = 'b'"})
+    checked = check(load_settings(cwd=base_project, env={}))
+    assert checked.errors == []
+    filters = {f.name: f for f in checked.objects["rls"]}
+    assert sorted(filters) == ["by_course", "other"]
+    assert filters["by_course"].clause == "course_key = 'b'"
+    assert filters["by_course"].source == "overlay/row_level_security/f.yaml"
+
+
+def test_the_inputs_hash_covers_every_layer_and_their_order(base_project: Path) -> None:
+    from aspects_assets.project.inputs import inputs_hash
+
+    layered(base_project, {"path": "overlay"})
+    write(base_project / "overlay" / "dashboards" / "course.yaml",
+          {"_override": True, "uuid": DASHBOARD, "css": "x"})
+    before = inputs_hash(load_settings(cwd=base_project, env={}), [])
+    write(base_project / "overlay" / "dashboards" / "course.yaml",
+          {"_override": True, "uuid": DASHBOARD, "css": "y"})
+    changed = inputs_hash(load_settings(cwd=base_project, env={}), [])
+    config = base_project / "aspects-assets.yaml"
+    data = yaml.safe_load(config.read_text())
+    data["assets_dir"] = [data["assets_dir"][0], {"path": "overlay", "rendered": True}]
+    config.write_text(yaml.safe_dump(data))
+    rendered = inputs_hash(load_settings(cwd=base_project, env={}), [])
+    assert len({before, changed, rendered}) == 3
