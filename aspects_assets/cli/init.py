@@ -95,10 +95,10 @@ def init(app: AppContext, from_tutor: bool, tutor_root: Path | None, legacy: Pat
 
     \b
     Example:
-      aspects-assets init --from-tutor
-      aspects-assets init --from-tutor --tutor-root ~/.local/share/tutor \\
-          --translations locale.yaml
-      aspects-assets init --from-tutor --check
+      aspects-assets init --from-tutor          # asks the tutor command on the PATH
+      aspects-assets init --from-tutor --tutor-root ../tutor-root \\
+          --translations ../tutor-contrib-aspects/locale.yaml
+      aspects-assets init --from-tutor --check  # exits 1 when Tutor's configuration moved
     """
     install = _install(tutor_root)
     settings_file = (app.config or Path(CONFIG_FILE_NAME)).resolve()

@@ -51,7 +51,8 @@ class Desired:
 
 
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=4096)
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True,
+                     width=4096)
 
 
 def _generated_yaml(data: Any, source: Path) -> str:
