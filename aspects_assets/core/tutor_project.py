@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from aspects_assets.project.tutor import PII_VARIABLE, TutorInstall
 
@@ -139,6 +139,23 @@ def _yaml() -> YAML:
     return rt
 
 
+def _flow(items: list[str]) -> CommentedSeq:
+    """A short list on one line (`[en, fr_CA]`)."""
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _written(key: str, value: Any) -> Any:
+    """An owned setting as the file shows it: short lists on one line."""
+    if key == "locales":
+        return _flow(value)
+    if key == "embedded_dashboards":
+        return {slug: {k: _flow(v) if isinstance(v, list) else v for k, v in spec.items()}
+                for slug, spec in value.items()}
+    return value
+
+
 def settings_text(existing: str | None, want: Desired) -> str:
     """The settings file with init's keys set, the operator's kept (and comments)."""
     data = _yaml().load(existing) if existing and existing.strip() else None
@@ -146,7 +163,7 @@ def settings_text(existing: str | None, want: Desired) -> str:
         data = CommentedMap()
     for key in OWNED_KEYS:
         if key in want.settings:
-            data[key] = want.settings[key]
+            data[key] = _written(key, want.settings[key])
         elif key in data:
             del data[key]
     variables = data.get("variables")
