@@ -181,7 +181,12 @@ def test_check_then_update_after_tutor_config_save(tutor_bin: Path, tmp_path: Pa
     assert mine.read_text() == "# the operator's\n"
     # PII on: the individual-learner dashboard stays (Aspects no longer retires it).
     assert "abae8a25-1ba4-4653-81bd-d3937a162a11" not in settings.retired_uuids
+    # and it is still a PII asset: the LMS settings name it once PII is on.
     assert "individual-learner" in (root / LMS_SETTINGS).read_text()
+    board = yaml.safe_load((target / "tutor/assets/dashboards/Individual_Learner.yaml")
+                           .read_text())
+    assert (board["slug"], board["_include_if"]) == ("individual-learner", "ASPECTS_ENABLE_PII")
+    assert settings.variables["ASPECTS_ENABLE_PII"] is True
 
 
 def test_the_tutor_command_is_used_when_no_root_is_given(tutor_bin: Path, tutor_root: Path,
@@ -220,3 +225,18 @@ def test_legacy_translations_become_catalogs(tutor_root: Path, tmp_path: Path) -
               for item in json.loads(status.output)["locales"]}
     assert counts["fr_CA"] > 50, counts
 
+
+
+def test_owners_are_written_as_the_owners_setting(tutor_bin: Path, tmp_path: Path,
+                                                  project: Path) -> None:
+    """SUPERSET_OWNERS (user names) becomes `owners: [...]`, the setting of the owners
+    kind; nothing is written while it is empty (Aspects' default)."""
+    root = make_tutor_root(tutor_bin, tmp_path, ["en"])
+    tutor(tutor_bin, root, "config", "save", "--set", 'SUPERSET_OWNERS=["alice", "bob"]',
+          plugins_root=tmp_path / "tutor-plugins")
+    result = _init(tmp_path / "p", root)
+    assert result.exit_code == 0, result.output
+    assert "owners: alice, bob" in result.output
+    written = yaml.safe_load((tmp_path / "p/aspects-assets.yaml").read_text())
+    assert written["owners"] == ["alice", "bob"]
+    assert "owners" not in yaml.safe_load((project / "aspects-assets.yaml").read_text())
