@@ -46,6 +46,7 @@ _TOP_KEYS = {
     "databases",
     "embedded_dashboards",
     "lock_in_ui",
+    "retired_uuids",
 }
 _SUPERSET_KEYS = {"url", "username", "version"}
 _DATABASE_KEYS = {"password_env"}
@@ -102,6 +103,9 @@ class Settings:
     database_password_env: Mapping[str, str] = field(default_factory=dict)
     embedded_dashboards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lock_in_ui: bool = True
+    # Uuids of assets Aspects retired (its `unused_uuids`): `adopt` takes them, and
+    # their localized copies, over, so that `import --prune` deletes them.
+    retired_uuids: tuple[str, ...] = ()
     # The asset folders, lowest first: a higher layer's asset replaces or overrides
     # a lower one of the same uuid (project/layers.py). Empty: `assets_dir` alone.
     layers_: tuple[Layer, ...] = ()
@@ -264,6 +268,19 @@ def _string_list(value: Any, *, file: str, key: str) -> list[str]:
     for i, item in enumerate(value):
         _expect(item, str, file=file, key=f"{key}[{i}]")
     return list(value)
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _uuids(value: Any, *, file: str, key: str) -> tuple[str, ...]:
+    """A list of uuids, each written in lowercase with dashes (Superset's form)."""
+    items = _string_list(value, file=file, key=key)
+    for i, item in enumerate(items):
+        if not _UUID.fullmatch(item):
+            raise InputError(f"{item!r} is not a uuid in lowercase with dashes",
+                             file=file, key=f"{key}[{i}]")
+    return tuple(dict.fromkeys(items))
 
 
 def _unknown_keys(data: Mapping[str, Any], allowed: set[str], *, file: str, prefix: str) -> None:
@@ -463,6 +480,7 @@ def load_settings(
         database_password_env=password_env,
         embedded_dashboards=embedded_domains,
         lock_in_ui=bool(_expect(get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
+        retired_uuids=_uuids(get("retired_uuids", []), file=shown, key="retired_uuids"),
         layers_=layers,
     )
 
