@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from aspects_assets import __version__
-from aspects_assets.model.secrets import redact
+from aspects_assets.model.secrets import mask_uris_in, redact
 from aspects_assets.project.settings import Layer, Settings
 
 # What an `{% include %}` can pull in. The templates folder defaults to the
@@ -37,12 +37,21 @@ def _files(folder: Path) -> Iterable[Path]:
 
 
 def _content(file: Path) -> bytes:
-    """A file's bytes; for a file that cannot be read, a marker that no readable
-    content equals (validation then reports the file)."""
+    """A file's bytes, the passwords of its URIs masked; for a file that cannot be
+    read, a marker that no readable content equals (validation then reports the
+    file).
+
+    A rendered layer (Tutor's env) holds database URIs with their passwords in
+    clear; the hash is stored in Superset, so they are masked as the settings'
+    secrets are (see inputs_hash)."""
     try:
-        return file.read_bytes()
+        data = file.read_bytes()
     except OSError as exc:
         return f"\0unreadable\0{exc.errno}".encode()
+    if b"://" not in data:
+        return data
+    return mask_uris_in(data.decode("utf-8", "surrogateescape")).encode(
+        "utf-8", "surrogateescape")
 
 
 def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
