@@ -46,3 +46,22 @@ def test_the_hash_still_follows_every_input_that_is_not_a_secret(base_project: P
     before = _hash(project, REAL)
     chart.write_text(chart.read_text().replace("Enrollments per day.", "Per day."))
     assert _hash(project, REAL) != before
+
+
+def test_a_roles_file_and_a_json_template_count_but_not_the_embedding_manifest(
+        base_project: Path) -> None:
+    def hashed() -> str:
+        return inputs_hash(load_settings(cwd=base_project, env={}), ["all"])
+
+    before = hashed()
+    (base_project / "embedded-dashboards.json").write_text('{"dashboards": []}')
+    assert hashed() == before, "the import writes the manifest: it is no input"
+    roles = base_project / "assets" / "roles"
+    roles.mkdir()
+    (roles / "roles.json").write_text("[]")
+    with_roles = hashed()
+    assert with_roles != before
+    partial = base_project / "templates" / "partials" / "permissions.json"
+    partial.parent.mkdir(parents=True)
+    partial.write_text("[]")
+    assert hashed() != with_roles

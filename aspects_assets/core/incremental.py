@@ -49,6 +49,8 @@ def unchanged_plan(snapshot: Snapshot, inputs_hash: str, scope: Scope) -> Plan |
         recorded = record.objects.get(kind.name)
         if recorded is None:
             continue
+        if recorded.get("pending"):
+            return None  # a delete left undone: plan it again (and say so)
         state = object_state_digest(kind, snapshot.objects[kind.name], snapshot.rows,
                                     record.managed_objects(kind.name))
         if state != recorded.get("digest"):

@@ -46,7 +46,9 @@ _TOP_KEYS = {
     "databases",
     "embedded_dashboards",
     "lock_in_ui",
+    "missing_permissions",
 }
+MISSING_PERMISSIONS = ("error", "skip")
 _SUPERSET_KEYS = {"url", "username", "version"}
 _DATABASE_KEYS = {"password_env"}
 _EMBEDDED_KEYS = {"allowed_domains", "allow_any_domain"}
@@ -88,6 +90,8 @@ class Settings:
     database_password_env: Mapping[str, str] = field(default_factory=dict)
     embedded_dashboards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lock_in_ui: bool = True
+    # A permission of a roles file that Superset lacks: "error" or "skip" (left out).
+    missing_permissions: str = "error"
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the settings folder."""
@@ -371,6 +375,12 @@ def load_settings(
         embedded_domains[str(slug)] = domains
 
     source_locale = _locales([get("source_locale", "en")], source=shown, key="source_locale")[0]
+    missing_permissions = _expect(get("missing_permissions", "error"), str, file=shown,
+                                  key="missing_permissions")
+    if missing_permissions not in MISSING_PERMISSIONS:
+        raise InputError(f"{missing_permissions!r} is not one of "
+                         f"{', '.join(MISSING_PERMISSIONS)}", file=shown,
+                         key="missing_permissions")
     role_format = _role_format(get("locale_role_format", "{role} - {locale}"), file=shown,
                                key="locale_role_format")
 
@@ -408,6 +418,7 @@ def load_settings(
         database_password_env=password_env,
         embedded_dashboards=embedded_domains,
         lock_in_ui=bool(_expect(get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
+        missing_permissions=missing_permissions,
     )
 
 

@@ -234,44 +234,61 @@ def _backup(api: SupersetApi, ids_by_kind: Mapping[Kind, list[int]]) -> bytes:
 
 @dataclass(frozen=True)
 class AppliedObjects:
-    """One object kind after a run: what the project manages of it now, and the
-    live objects as they are (read again when something changed)."""
+    """One object kind after a run: what the project manages of it now, the live
+    objects as they are (read again when something changed), and whether a delete
+    the code asks for was left undone (the next import plans it again)."""
 
     managed: tuple[str, ...]
     live: Any
     changed: bool
+    pending: bool = False
 
     def entry(self, kind: ObjectKind, rows: Mapping[str, LiveRow]) -> dict[str, Any]:
         return {"managed": list(self.managed),
-                "digest": object_state_digest(kind, self.live, rows, self.managed)}
+                "digest": object_state_digest(kind, self.live, rows, self.managed),
+                **({"pending": True} if self.pending else {})}
 
 
 def apply_objects(api: SupersetApi, planned: Planned, settings: Settings,
-                  rows: Mapping[str, LiveRow], prune_leftovers: bool, report: Report,
-                  progress: Progress) -> dict[str, AppliedObjects]:
-    """Plan each object kind again on the assets as the import left them (what it
-    just created has ids only now, and a row-level security filter must cover every
-    dataset that exists), then make the changes; deletes only with --prune."""
-    snapshot = planned.snapshot
+                  rows: Mapping[str, LiveRow], kinds: Collection[ObjectKind], *, fresh: bool,
+                  prune_leftovers: bool, report: Report, progress: Progress
+                  ) -> dict[str, AppliedObjects]:
+    """Plan these object kinds again on the assets as the import left them (what it
+    just created has ids only now, a row-level security filter must cover every
+    dataset that exists, a role's permission may name a schema just imported) and
+    on their live objects read again when the run wrote something before (`fresh`),
+    then make the changes; deletes only with --prune, and never a blocked one."""
+    snapshot, record = planned.snapshot, planned.snapshot.record
+    managed = {k.name: record.managed_objects(k.name) if record else [] for k in kinds}
+    kinds = [k for k in kinds if planned.specs.get(k.name) or managed[k.name]]
+    live = {k.name: k.read(api, managed[k.name]) if fresh else snapshot.objects[k.name]
+            for k in kinds}
+    changes = plan_objects(snapshot, planned.specs, planned.code, settings, rows,
+                           kinds=kinds, live=live, assets_sent=True)
     out: dict[str, AppliedObjects] = {}
-    for change in plan_objects(snapshot, planned.specs, planned.code, settings, rows):
-        kind = OBJECT_KINDS[change.kind]
+    for kind in kinds:
+        mine = [c for c in changes if c.kind == kind.name]
+        if not mine:
+            continue
         counts = report.objects.setdefault(kind.name, {})
-        kept = change.action == Action.DELETE and not prune_leftovers
-        done = change.action != Action.UNCHANGED and not kept
-        if done:
-            kind.apply(api, change)
-            progress(kind.name, 1)
-        what = "kept (no --prune)" if kept else change.action.value
-        counts[what] = counts.get(what, 0) + 1
-        still = () if change.action == Action.DELETE and done else (change.name,)
-        before = out.get(kind.name, AppliedObjects((), None, False))
-        out[kind.name] = AppliedObjects((*before.managed, *still), None,
-                                        before.changed or done)
-    return {name: AppliedObjects(o.managed,
-                                 OBJECT_KINDS[name].read(api) if o.changed
-                                 else snapshot.objects[name], o.changed)
-            for name, o in out.items()}
+        done: list[str] = []
+        pending = False
+        for change in mine:
+            what = change.action.value
+            if change.action == Action.DELETE and (change.blocked or not prune_leftovers):
+                pending = True
+                what = f"kept ({change.blocked or 'no --prune'})"
+                if change.blocked and prune_leftovers:
+                    report.blocked.append(change.line.strip())
+            elif change.action != Action.UNCHANGED:
+                kind.apply(api, change)
+                done.append(change.name)
+                progress(kind.name, 1)
+            counts[what] = counts.get(what, 0) + 1
+        out[kind.name] = AppliedObjects(kind.managed_after(mine, done, managed[kind.name]),
+                                        kind.read(api, managed[kind.name]) if done
+                                        else live[kind.name], bool(done), pending)
+    return out
 
 
 def new_report(planned: Planned) -> Report:
@@ -312,6 +329,13 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     # deleted, and no other asset is deleted in its place.
     rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs)
             else snapshot.rows)
+    if not plan.rendered and not to_send and not doomed and not plan.access:
+        # Nothing rendered, nothing sent: the record is already right (it also says
+        # that the objects are as the last import left them, and none is pending).
+        return ApplyResult(report, None, snapshot.access)
+    first = [k for k in OBJECT_KINDS.values() if k.before_access]
+    objects = apply_objects(api, planned, settings, rows, first, fresh=bool(to_send),
+                            prune_leftovers=prune_leftovers, report=report, progress=progress)
     start = time.perf_counter()
     applied = apply_access(api, planned, plan.access, rows, report, progress)
     report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)
@@ -320,12 +344,12 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
         start = time.perf_counter()
         backup = prune(api, doomed, rows, report, progress)
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
-    objects = apply_objects(api, planned, settings, rows, prune_leftovers, report, progress)
-    if not plan.rendered and not to_send and not doomed and not plan.access:
-        # Nothing rendered, nothing sent: the record is already right.
-        return ApplyResult(report, backup, snapshot.access)
-    # changed_on as the run left it (setting roles moves a dashboard's).
     wrote = bool(to_send or doomed or plan.access or any(o.changed for o in objects.values()))
+    objects.update(apply_objects(
+        api, planned, settings, rows, [k for k in OBJECT_KINDS.values() if not k.before_access],
+        fresh=wrote, prune_leftovers=prune_leftovers, report=report, progress=progress))
+    # changed_on as the run left it (setting roles moves a dashboard's).
+    wrote = wrote or any(o.changed for o in objects.values())
     final_rows = list_rows(api) if wrote else snapshot.rows
     record = record_after(snapshot, planned.local, settings, planned.inputs_hash,
                           deleted=[c.uuid for c in doomed],

@@ -542,6 +542,15 @@ class SupersetClient:
         rows = self.get_json(f"{API}/security/roles/{role_id}/permissions/")["result"]
         return frozenset((str(r["permission_name"]), str(r["view_menu_name"])) for r in rows)
 
+    def all_role_permissions(self, ids: Mapping[str, int]
+                             ) -> dict[str, frozenset[tuple[str, str]]]:
+        """Role name → its permissions, for the roles given (one request each, in
+        parallel)."""
+        names = sorted(ids)
+        with ThreadPoolExecutor(self.workers) as pool:
+            sets = list(pool.map(lambda n: self.role_permissions(ids[n]), names))
+        return dict(zip(names, sets, strict=True))
+
     def set_role_permissions(self, role_id: int, permission_ids: list[int]) -> None:
         """Replace the role's permissions with exactly these."""
         self.request("POST", f"{API}/security/roles/{role_id}/permissions",
@@ -550,13 +559,12 @@ class SupersetClient:
     def delete_role(self, role_id: int) -> None:
         self.request("DELETE", f"{API}/security/roles/{role_id}")
 
-    def role_holders(self) -> dict[str, int]:
-        """Role name → how many users hold it."""
-        counts: dict[str, int] = {}
-        for user in self.list_all("security/users", ["id", "roles.name"]):
-            for role in user.get("roles") or []:
-                counts[str(role["name"])] = counts.get(str(role["name"]), 0) + 1
-        return counts
+    def role_holders(self, role_id: int) -> int:
+        """How many users hold the role (one request, whatever their number)."""
+        query = {"filters": [{"col": "roles", "opr": "rel_m_m", "value": role_id}],
+                 "columns": ["id"], "page_size": 1}
+        result = self.get_json(f"{API}/security/users/", params={"q": prison.dumps(query)})
+        return int(result["count"])
 
     # -- row-level security filters -------------------------------------------------------
 

@@ -37,6 +37,13 @@ class FakeSuperset:
     embeddings: dict[int, dict[str, Any]] = field(default_factory=dict)
     css: dict[int, dict[str, Any]] = field(default_factory=dict)
     rls: dict[int, dict[str, Any]] = field(default_factory=dict)  # id → filter as listed
+    # (permission, view) → id of every permission on a view; role id → its pair ids;
+    # role id → how many users hold it.
+    pairs: dict[tuple[str, str], int] = field(default_factory=lambda: {
+        ("can_read", "Chart"): 901, ("can_read", "Dashboard"): 902,
+        ("can_write", "Chart"): 903, ("menu_access", "SQL Lab"): 904})
+    role_pairs: dict[int, set[int]] = field(default_factory=dict)
+    holders: dict[int, int] = field(default_factory=dict)
     imports: list[Imported] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (verb, what)
     _next_id: int = 1
@@ -165,6 +172,31 @@ class FakeSuperset:
         self.embeddings[dashboard_id] = {"uuid": uuid, "allowed_domains": list(domains),
                                          "dashboard_id": str(dashboard_id)}
         return self.embeddings[dashboard_id]
+
+    def permission_pairs(self) -> dict[tuple[str, str], int]:
+        self.calls.append(("list", "security/permissions-resources"))
+        return dict(self.pairs)
+
+    def all_role_permissions(self, ids: Mapping[str, int]
+                             ) -> dict[str, frozenset[tuple[str, str]]]:
+        self.calls.append(("get", "role permissions"))
+        names = {i: p for p, i in self.pairs.items()}
+        return {n: frozenset(names[p] for p in self.role_pairs.get(i, set()))
+                for n, i in ids.items()}
+
+    def set_role_permissions(self, role_id: int, permission_ids: list[int]) -> None:
+        self.calls.append(("post", "role permissions"))
+        self.role_pairs[role_id] = set(permission_ids)
+
+    def delete_role(self, role_id: int) -> None:
+        self.calls.append(("delete", "role"))
+        name = next(n for n, i in self.role_ids.items() if i == role_id)
+        del self.role_ids[name]
+        self.role_pairs.pop(role_id, None)
+
+    def role_holders(self, role_id: int) -> int:
+        self.calls.append(("count", "role holders"))
+        return self.holders.get(role_id, 0)
 
     def rls_filters(self) -> list[dict[str, Any]]:
         self.calls.append(("list", "rowlevelsecurity"))
