@@ -135,7 +135,10 @@ def plan_objects(snapshot: Snapshot, specs: Mapping[str, tuple[Any, ...]], code:
     options = PlanOptions(
         declared_roles=frozenset(r for k in OBJECT_KINDS.values()
                                  for r in k.roles_made(specs.get(k.name, ()))),
-        strict=settings.missing_permissions == "error", assets_sent=assets_sent)
+        strict=settings.missing_permissions == "error", assets_sent=assets_sent,
+        version=snapshot.info.version,
+        system_themes={k: v for k, v in (("default_theme", settings.superset.default_theme),
+                                         ("dark_theme", settings.superset.dark_theme)) if v})
     out: list[ObjectChange] = []
     for kind in OBJECT_KINDS.values() if kinds is None else kinds:
         managed = record.managed_objects(kind.name) if record else []

@@ -70,6 +70,7 @@ def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
         "locales": settings.locales, "source_locale": settings.source_locale,
         "variables": redact(settings.variables, settings.secrets), "project": settings.project,
         "superset_version": settings.superset.version,
+        "system_themes": [settings.superset.default_theme, settings.superset.dark_theme],
         "locale_role_format": settings.locale_role_format,
         "original_roles": settings.original_roles, "lock_in_ui": settings.lock_in_ui,
         "embedded": settings.embedded_dashboards,

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import string
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,7 @@ _TOP_KEYS = {
     "missing_permissions",
 }
 MISSING_PERMISSIONS = ("error", "skip")
-_SUPERSET_KEYS = {"url", "username", "version"}
+_SUPERSET_KEYS = {"url", "username", "version", "default_theme", "dark_theme"}
 _DATABASE_KEYS = {"password_env"}
 _EMBEDDED_KEYS = {"allowed_domains", "allow_any_domain"}
 
@@ -60,6 +61,9 @@ class SupersetSettings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     version: str = DEFAULT_SUPERSET_VERSION
+    # Theme uuids to make Superset's system default and dark themes (6.x).
+    default_theme: str | None = None
+    dark_theme: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,21 @@ def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -
     return value
 
 
+def _theme_uuid(value: Any, *, file: str, key: str) -> str | None:
+    """A theme's uuid, written lowercase with dashes; None where not set."""
+    if value is None:
+        return None
+    text = str(_expect(value, str, file=file, key=key))
+    try:
+        written = str(uuid.UUID(text))
+    except ValueError:
+        raise InputError(f"malformed uuid {text!r}", file=file, key=key) from None
+    if written != text:
+        raise InputError(f"write the uuid as {written} (lowercase, with dashes)", file=file,
+                         key=key)
+    return text
+
+
 def _names(data: Mapping[Any, Any], *, file: str, key: str) -> Mapping[str, Any]:
     """A mapping keyed by names: every key a text."""
     for name in data:
@@ -342,6 +361,10 @@ def load_settings(
         username=env.get("SUPERSET_USERNAME") or superset_data.get("username"),
         password=env.get("SUPERSET_PASSWORD"),
         version=version,
+        default_theme=_theme_uuid(superset_data.get("default_theme"), file=shown,
+                                  key="superset.default_theme"),
+        dark_theme=_theme_uuid(superset_data.get("dark_theme"), file=shown,
+                               key="superset.dark_theme"),
     )
 
     databases = _names(_expect(get("databases", {}), dict, file=shown, key="databases"),

@@ -152,6 +152,56 @@ def check_passwords(to_send: Iterable[Asset], rows: Mapping[str, LiveRow],
                 key="sqlalchemy_uri")
 
 
+def themed(changes: Iterable[AssetChange], local: Mapping[str, Asset]
+           ) -> list[tuple[Asset, str | None]]:
+    """The dashboards about to be sent whose theme the import must set afterwards
+    (`/api/v1/assets/import/` drops `theme_uuid`), with the theme's uuid (None: no
+    theme): every one that names a theme, and every one already in Superset, whose
+    theme the code may have dropped or someone may have changed there. A new
+    dashboard without a theme needs nothing (an import of Aspects' dashboards, all
+    `theme_uuid: null`, sends no more requests)."""
+    out = []
+    for change in changes:
+        asset = local[change.uuid]
+        wanted = asset.body.get("theme_uuid")
+        if asset.kind == "dashboard" and (wanted is not None or change.action == Action.UPDATE):
+            out.append((asset, None if wanted is None else str(wanted)))
+    return out
+
+
+def check_themes(api: SupersetApi, dashboards: Iterable[tuple[Asset, str | None]],
+                 specs: Mapping[str, tuple[Any, ...]]) -> None:
+    """Refuse, before anything is sent, a dashboard whose `theme_uuid` is neither a
+    theme of the code nor one of Superset's (one list of themes, only when a
+    dashboard to send names one)."""
+    named = [(a, t) for a, t in dashboards if t is not None]
+    if not named:
+        return
+    known = {t.uuid for t in specs.get("themes", ())}
+    live = api.themes()
+    known |= {str(t["uuid"]) for t in live or []}
+    for asset, theme in named:
+        if theme not in known:
+            where = "this Superset has no themes (5.0)" if live is None else \
+                "neither a theme of the code (assets/themes/) nor one of this Superset's"
+            raise InputError(f"theme {theme} is {where}; nothing was sent", file=asset.source,
+                             key="theme_uuid")
+
+
+def set_dashboard_themes(api: SupersetApi, dashboards: list[tuple[Asset, str | None]],
+                         rows: Mapping[str, LiveRow], report: Report,
+                         progress: Progress) -> None:
+    """Give each dashboard just sent its theme (or none), now that both are in."""
+    if not dashboards:
+        return
+    ids = {str(t["uuid"]): int(t["id"]) for t in api.themes() or []}
+    for asset, theme in dashboards:
+        api.set_dashboard_theme(rows[asset.uuid].id, None if theme is None else ids[theme])
+        counts = report.objects.setdefault("themes", {})
+        counts["set on dashboards"] = counts.get("set on dashboards", 0) + 1
+        progress("themes", 1)
+
+
 def _counts(assets: Iterable[Asset]) -> str:
     """'1 database, 36 datasets, 4 dashboards' (in dependency order), or 'nothing'."""
     counts = {k: 0 for k in KINDS}
@@ -316,6 +366,8 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     check_names_free(to_send, snapshot.rows, snapshot.managed)
     passwords = database_passwords(planned.local, settings, env)
     check_passwords(to_send, snapshot.rows, passwords)
+    dashboards = themed(plan.to_send, by_uuid)
+    check_themes(api, dashboards, planned.specs)
     if to_send:
         requests = import_requests(to_send, planned.local, lock_in_ui=settings.lock_in_ui,
                                    passwords=passwords, info=snapshot.info)
@@ -327,7 +379,7 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     # its table too, so an original sent now takes over the row a doomed copy of it
     # held, as in Aspects' collapsed datasets); a doomed uuid that is gone is not
     # deleted, and no other asset is deleted in its place.
-    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs)
+    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs or dashboards)
             else snapshot.rows)
     if not plan.rendered and not to_send and not doomed and not plan.access:
         # Nothing rendered, nothing sent: the record is already right (it also says
@@ -336,6 +388,7 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     first = [k for k in OBJECT_KINDS.values() if k.before_access]
     objects = apply_objects(api, planned, settings, rows, first, fresh=bool(to_send),
                             prune_leftovers=prune_leftovers, report=report, progress=progress)
+    set_dashboard_themes(api, dashboards, rows, report, progress)
     start = time.perf_counter()
     applied = apply_access(api, planned, plan.access, rows, report, progress)
     report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)

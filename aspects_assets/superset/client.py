@@ -566,6 +566,43 @@ class SupersetClient:
         result = self.get_json(f"{API}/security/users/", params={"q": prison.dumps(query)})
         return int(result["count"])
 
+    # -- themes (Superset 6) --------------------------------------------------------------
+
+    def themes(self) -> list[dict[str, Any]] | None:
+        """Every theme, or None where Superset has no themes (5.0)."""
+        try:
+            return self.list_all("theme", ["id", "uuid", "theme_name", "json_data", "is_system",
+                                           "is_system_default", "is_system_dark"])
+        except SupersetError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def import_theme(self, content: bytes) -> None:
+        """Create or overwrite one theme from its export file (the uuid is kept)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("theme_export/metadata.yaml",
+                             "version: 1.0.0\ntype: Theme\ntimestamp: '2026-01-01T00:00:00'\n")
+            archive.writestr("theme_export/themes/theme.yaml", content)
+        self.request("POST", f"{API}/theme/import/", data={"overwrite": "true"},
+                     files={"formData": ("themes.zip", buffer.getvalue(), "application/zip")})
+
+    def delete_theme(self, pk: int) -> None:
+        self.request("DELETE", f"{API}/theme/{pk}")
+
+    def set_system_theme(self, pk: int, slot: str) -> None:
+        """Make the theme Superset's system default (`default_theme`) or dark theme."""
+        path = "set_system_default" if slot == "default_theme" else "set_system_dark"
+        self.request("PUT", f"{API}/theme/{pk}/{path}")
+
+    def unset_system_theme(self, slot: str) -> None:
+        path = "unset_system_default" if slot == "default_theme" else "unset_system_dark"
+        self.request("DELETE", f"{API}/theme/{path}")
+
+    def set_dashboard_theme(self, dashboard_id: int, theme_id: int | None) -> None:
+        self.request("PUT", f"{API}/dashboard/{dashboard_id}", json={"theme_id": theme_id})
+
     # -- row-level security filters -------------------------------------------------------
 
     def rls_filters(self) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from aspects_assets.model.api import SupersetApi
@@ -80,6 +80,9 @@ class PlanOptions:
     # Whether the assets of the run are in Superset already (the plan applying
     # makes) or still to be sent (the plan `diff` shows and `import` checks first).
     assets_sent: bool = False
+    version: str = ""  # the live Superset's
+    # Settings `superset.default_theme` / `dark_theme` → the theme uuid.
+    system_themes: Mapping[str, str] = field(default_factory=dict)
 
 
 DEFAULT_OPTIONS = PlanOptions()
