@@ -207,3 +207,12 @@ def test_aspects_own_roles_json_renders_as_it_is(tmp_path, aspects_wheel):
     assert ("can_read", "Dashboard") in by_name["Instructor"].permissions
     assert 100 < len(by_name["Instructor"].permissions) < 200
     assert by_name["Instructor - es_419"].permissions == frozenset()
+
+
+def test_what_skip_leaves_out_is_said_in_one_line():
+    roles = [{"name": "R", "permissions": [perm("can_add_slices", "Superset")]},
+             {"name": "S", "permissions": [perm("can_read", "Chart")]}]
+    changes = plan(roles, live({"R": 3, "S": 4}, {"S": {("can_read", "Chart")}}), strict=False)
+    assert RolePermissions().notes(list(changes.values())) == [
+        "  note: 1 listed permission(s) this Superset does not have are left out "
+        "(missing_permissions: skip) of R (1); `diff --format json` lists them"]

@@ -169,6 +169,7 @@ def test_a_second_diff_is_clean_and_a_removed_permission_is_drift(
     assert change["removed"] == []
     result = run(["diff"], imported, env=superset_env)
     assert "+ can_read on Dashboard" in result.output
+    assert "left out (missing_permissions: skip) of Instructor" in result.output
     # An import with no input changed notices it (the record's digest) and puts it back.
     result = run(["import"], imported, env=superset_env)
     assert result.exit_code == 0, result.output

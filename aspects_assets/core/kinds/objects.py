@@ -135,6 +135,10 @@ class ObjectKind(ABC):
         """What of Superset this kind depends on, for the record's digest: an
         import with nothing changed compares it and plans again when it moved."""
 
+    def notes(self, changes: Sequence[ObjectChange]) -> list[str]:
+        """Lines `diff` shows beside the changes (what was left out, say)."""
+        return []
+
     def summary(self, changes: Sequence[ObjectChange]) -> str:
         done = [c for c in changes if c.action != Action.UNCHANGED]
         return f"{self.name}: {len(done)} set" if done else f"{self.name}: unchanged"

@@ -241,6 +241,17 @@ class RolePermissions(ObjectKind):
                     {"users": 0}, (state.ids[name], [])))
         return tuple(out)
 
+    def notes(self, changes: Sequence[ObjectChange]) -> list[str]:
+        """One line for what `missing_permissions: skip` left out."""
+        left = {c.name: len(c.data.get("left_out", ())) for c in changes if c.data.get("left_out")}
+        if not left:
+            return []
+        roles = ", ".join(f"{name} ({n})" for name, n in sorted(left.items())[:4])
+        more = f" and {len(left) - 4} more" if len(left) > 4 else ""
+        return [f"  note: {sum(left.values())} listed permission(s) this Superset does not have "
+                f"are left out (missing_permissions: skip) of {roles}{more}; "
+                "`diff --format json` lists them"]
+
     def apply(self, api: SupersetApi, change: ObjectChange) -> None:
         live_id, ids = change.detail
         if change.action == Action.DELETE:
