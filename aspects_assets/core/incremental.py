@@ -23,6 +23,9 @@ from aspects_assets.model.record import ManagedAsset
 from aspects_assets.model.snapshot import LiveRow, Snapshot
 from aspects_assets.project.settings import Settings
 
+# Why an asset the code did not change is sent again.
+EDITED_IN_SUPERSET = "edited in Superset since the last import"
+
 
 def unchanged_plan(snapshot: Snapshot, inputs_hash: str, scope: Scope) -> Plan | None:
     """Every managed asset in scope as unchanged, without rendering, when the inputs
@@ -78,7 +81,7 @@ def _change(fp: str, managed: ManagedAsset | None, row: LiveRow | None) -> tuple
     if managed.fingerprint != fp:
         return Action.UPDATE, "changed in the code"
     if row.changed_on != managed.changed_on:
-        return Action.UPDATE, "edited in Superset since the last import"
+        return Action.UPDATE, EDITED_IN_SUPERSET
     return Action.UNCHANGED, ""
 
 

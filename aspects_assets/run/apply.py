@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aspects_assets.core.chunking import Chunk, import_requests
+from aspects_assets.core.incremental import EDITED_IN_SUPERSET
 from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS, ObjectKind
 from aspects_assets.core.kinds.base import Applied
 from aspects_assets.core.kinds.objects import object_state_digest
@@ -152,19 +153,25 @@ def check_passwords(to_send: Iterable[Asset], rows: Mapping[str, LiveRow],
                 key="sqlalchemy_uri")
 
 
-def themed(changes: Iterable[AssetChange], local: Mapping[str, Asset]
+def themed(changes: Iterable[AssetChange], local: Mapping[str, Asset], uses_themes: bool
            ) -> list[tuple[Asset, str | None]]:
     """The dashboards about to be sent whose theme the import must set afterwards
     (`/api/v1/assets/import/` drops `theme_uuid`), with the theme's uuid (None: no
-    theme): every one that names a theme, and every one already in Superset, whose
-    theme the code may have dropped or someone may have changed there. A new
-    dashboard without a theme needs nothing (an import of Aspects' dashboards, all
-    `theme_uuid: null`, sends no more requests)."""
+    theme): every one that names a theme; one already in Superset whose theme the
+    code may have dropped (a project with themes, `uses_themes`) or someone may have
+    changed there (edited since the last import, or its `theme_uuid` differs). A
+    project without themes, as Aspects' (every `theme_uuid: null`), sends no more
+    requests for an ordinary change."""
     out = []
     for change in changes:
         asset = local[change.uuid]
         wanted = asset.body.get("theme_uuid")
-        if asset.kind == "dashboard" and (wanted is not None or change.action == Action.UPDATE):
+        if asset.kind != "dashboard":
+            continue
+        may_differ = change.action == Action.UPDATE and (
+            uses_themes or change.reason == EDITED_IN_SUPERSET
+            or any(c.path.startswith("theme_uuid") for c in change.changes))
+        if wanted is not None or may_differ:
             out.append((asset, None if wanted is None else str(wanted)))
     return out
 
@@ -366,7 +373,9 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     check_names_free(to_send, snapshot.rows, snapshot.managed)
     passwords = database_passwords(planned.local, settings, env)
     check_passwords(to_send, snapshot.rows, passwords)
-    dashboards = themed(plan.to_send, by_uuid)
+    record = snapshot.record
+    dashboards = themed(plan.to_send, by_uuid, bool(planned.specs.get("themes")) or bool(
+        record and "themes" in record.objects))
     check_themes(api, dashboards, planned.specs)
     if to_send:
         requests = import_requests(to_send, planned.local, lock_in_ui=settings.lock_in_ui,

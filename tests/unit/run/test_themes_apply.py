@@ -161,3 +161,20 @@ def test_the_2026_10_corpus_without_themes_sends_no_theme_and_shows_no_theme_dri
     assert not [(c.title, f.path) for c in verified.plan.assets for f in c.changes
                 if f.path.startswith("theme_uuid")]
     assert not verified.plan.has_differences
+
+
+def test_without_themes_a_changed_dashboard_costs_no_theme_request_unless_edited_in_superset(
+        base_project: Path) -> None:
+    fake = FakeSuperset()
+    imported(fake, base_project)
+    dashboard = base_project / "assets" / "dashboards" / "course.yaml"
+    dashboard.write_text(dashboard.read_text().replace("slug: course-overview",
+                                                       "slug: course-overview-2"))
+    fake.calls.clear()
+    apply(fake, base_project, planned(fake, base_project))
+    assert ("put", "dashboard theme") not in fake.calls
+    fake.edit(DASHBOARD)  # someone edited it (and may have given it a theme)
+    fake.calls.clear()
+    apply(fake, base_project, planned(fake, base_project))
+    assert ("put", "dashboard theme") in fake.calls
+    assert theme_of(fake, DASHBOARD) is None
