@@ -69,3 +69,22 @@ def test_a_password_written_in_a_rendered_layer_does_not_enter_the_hash(
     assert [word for word in DICTIONARY if stored(word) == record] == DICTIONARY
     database.write_text(database.read_text().replace("clickhouse:8123", "other:8123"))
     assert inputs_hash(load_settings(cwd=base_project, env={}), ["all"]) != record
+
+
+def test_a_roles_file_and_a_json_template_count_but_not_the_embedding_manifest(
+        base_project: Path) -> None:
+    def hashed() -> str:
+        return inputs_hash(load_settings(cwd=base_project, env={}), ["all"])
+
+    before = hashed()
+    (base_project / "embedded-dashboards.json").write_text('{"dashboards": []}')
+    assert hashed() == before, "the import writes the manifest: it is no input"
+    roles = base_project / "assets" / "roles"
+    roles.mkdir()
+    (roles / "roles.json").write_text("[]")
+    with_roles = hashed()
+    assert with_roles != before
+    partial = base_project / "templates" / "partials" / "permissions.json"
+    partial.parent.mkdir(parents=True)
+    partial.write_text("[]")
+    assert hashed() != with_roles

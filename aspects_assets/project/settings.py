@@ -6,6 +6,7 @@ import json
 import os
 import re
 import string
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,8 +48,10 @@ _TOP_KEYS = {
     "embedded_dashboards",
     "lock_in_ui",
     "retired_uuids",
+    "missing_permissions",
 }
-_SUPERSET_KEYS = {"url", "username", "version"}
+MISSING_PERMISSIONS = ("error", "skip")
+_SUPERSET_KEYS = {"url", "username", "version", "default_theme", "dark_theme"}
 _DATABASE_KEYS = {"password_env"}
 _EMBEDDED_KEYS = {"allowed_domains", "allow_any_domain"}
 _LAYER_KEYS = {"path", "rendered"}
@@ -71,6 +74,9 @@ class SupersetSettings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     version: str = DEFAULT_SUPERSET_VERSION
+    # Theme uuids to make Superset's system default and dark themes (6.x).
+    default_theme: str | None = None
+    dark_theme: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ class Settings:
         """The top layer that is not rendered: where `pull` writes new files and
         overrides. None when every layer is rendered."""
         return next((layer for layer in reversed(self.layers) if not layer.rendered), None)
+    # A permission of a roles file that Superset lacks: "error" or "skip" (left out).
+    missing_permissions: str = "error"
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the settings folder."""
@@ -234,6 +242,21 @@ def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise InputError(f"must be a {names}, not {type(value).__name__}", file=file, key=key)
     return value
+
+
+def _theme_uuid(value: Any, *, file: str, key: str) -> str | None:
+    """A theme's uuid, written lowercase with dashes; None where not set."""
+    if value is None:
+        return None
+    text = str(_expect(value, str, file=file, key=key))
+    try:
+        written = str(uuid.UUID(text))
+    except ValueError:
+        raise InputError(f"malformed uuid {text!r}", file=file, key=key) from None
+    if written != text:
+        raise InputError(f"write the uuid as {written} (lowercase, with dashes)", file=file,
+                         key=key)
+    return text
 
 
 def _names(data: Mapping[Any, Any], *, file: str, key: str) -> Mapping[str, Any]:
@@ -408,6 +431,10 @@ def load_settings(
         username=env.get("SUPERSET_USERNAME") or superset_data.get("username"),
         password=env.get("SUPERSET_PASSWORD"),
         version=version,
+        default_theme=_theme_uuid(superset_data.get("default_theme"), file=shown,
+                                  key="superset.default_theme"),
+        dark_theme=_theme_uuid(superset_data.get("dark_theme"), file=shown,
+                               key="superset.dark_theme"),
     )
 
     databases = _names(_expect(get("databases", {}), dict, file=shown, key="databases"),
@@ -441,6 +468,12 @@ def load_settings(
         embedded_domains[str(slug)] = domains
 
     source_locale = _locales([get("source_locale", "en")], source=shown, key="source_locale")[0]
+    missing_permissions = _expect(get("missing_permissions", "error"), str, file=shown,
+                                  key="missing_permissions")
+    if missing_permissions not in MISSING_PERMISSIONS:
+        raise InputError(f"{missing_permissions!r} is not one of "
+                         f"{', '.join(MISSING_PERMISSIONS)}", file=shown,
+                         key="missing_permissions")
     role_format = _role_format(get("locale_role_format", "{role} - {locale}"), file=shown,
                                key="locale_role_format")
     layers = _layers(get("assets_dir", "assets"), root, file=shown)
@@ -482,6 +515,7 @@ def load_settings(
         lock_in_ui=bool(_expect(get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
         retired_uuids=_uuids(get("retired_uuids", []), file=shown, key="retired_uuids"),
         layers_=layers,
+        missing_permissions=missing_permissions,
     )
 
 
