@@ -181,23 +181,25 @@ def _chunk_failure(exc: SupersetError, number: int, batches: list[Chunk],
 def apply_access(api: SupersetApi, planned: Planned, changes: Iterable[AccessChange],
                  rows: Mapping[str, LiveRow], report: Report,
                  progress: Progress) -> dict[str, dict[str, Applied]]:
-    """Set each change through its API kind; returns API kind → asset uuid → what
-    was set."""
-    appliers = {}
-    out: dict[str, dict[str, Applied]] = {}
+    """Set the changes through their API kinds, in the registry's order; returns API
+    kind → asset uuid → what was set."""
     local = planned.local.by_uuid()
+    by_kind: dict[str, list[tuple[AccessChange, int]]] = defaultdict(list)
     for change in changes:
         if change.uuid not in rows:
             raise SupersetError(f"{local[change.uuid].kind} {change.title!r} ({change.uuid}) is "
                                 "not in Superset after the import")
-        kind = API_KINDS[change.what]
-        if kind.name not in appliers:
-            appliers[kind.name] = kind.applier(api, planned.snapshot.info)
-        applied = appliers[kind.name](change, rows[change.uuid].id)
-        out.setdefault(kind.name, {})[change.uuid] = applied
-        report.access_set[kind.name] += 1
-        report.access_created.get(kind.name, []).extend(applied.created)
-        progress("access", 1)
+        by_kind[change.what].append((change, rows[change.uuid].id))
+    out: dict[str, dict[str, Applied]] = {}
+    for kind in API_KINDS.values():
+        items = by_kind.get(kind.name)
+        if not items:
+            continue
+        out[kind.name] = kind.apply_all(api, planned.snapshot.info, items)
+        report.access_set[kind.name] += len(items)
+        for applied in out[kind.name].values():
+            report.access_created.get(kind.name, []).extend(applied.created)
+        progress("access", len(items))
     return out
 
 

@@ -37,6 +37,8 @@ class FakeSuperset:
     embeddings: dict[int, dict[str, Any]] = field(default_factory=dict)
     css: dict[int, dict[str, Any]] = field(default_factory=dict)
     rls: dict[int, dict[str, Any]] = field(default_factory=dict)  # id → filter as listed
+    tagging: bool = True  # the TAGGING_SYSTEM flag
+    tags: dict[int, set[str]] = field(default_factory=dict)  # chart or dashboard id → names
     imports: list[Imported] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (verb, what)
     _next_id: int = 1
@@ -92,6 +94,9 @@ class FakeSuperset:
             if endpoint == "dataset":
                 database = self.assets.get(str(body.get("database_uuid")))
                 row["database"] = {"id": database["id"]} if database else {}
+            if endpoint in ("chart", "dashboard"):
+                row["tags"] = [{"name": "type:" + endpoint, "type": 2}] + [
+                    {"name": n, "type": 1} for n in sorted(self.tags.get(asset["id"], ()))]
             if endpoint == "dashboard":
                 row["roles"] = [{"id": r, "name": names[r]}
                                 for r in self.dashboard_roles.get(asset["id"], [])]
@@ -165,6 +170,19 @@ class FakeSuperset:
         self.embeddings[dashboard_id] = {"uuid": uuid, "allowed_domains": list(domains),
                                          "dashboard_id": str(dashboard_id)}
         return self.embeddings[dashboard_id]
+
+    def tagging_enabled(self) -> bool:
+        self.calls.append(("get", "tagview"))
+        return self.tagging
+
+    def tag_objects(self, name: str, objects: list[tuple[str, int]]) -> None:
+        self.calls.append(("post", "tag bulk_create"))
+        for _, pk in objects:
+            self.tags.setdefault(pk, set()).add(name)
+
+    def untag(self, kind: str, object_id: int, name: str) -> None:
+        self.calls.append(("delete", "tag"))
+        self.tags[object_id].remove(name)
 
     def rls_filters(self) -> list[dict[str, Any]]:
         self.calls.append(("list", "rowlevelsecurity"))

@@ -12,6 +12,7 @@ from aspects_assets.core.kinds.embedding import Embedding
 from aspects_assets.core.kinds.objects import ObjectKind
 from aspects_assets.core.kinds.rls import Rls
 from aspects_assets.core.kinds.roles import Roles
+from aspects_assets.core.kinds.tags import Tags
 from aspects_assets.model.assets import Kind
 
 # In dependency order (model.assets.KINDS): imported in this order, deleted in reverse.
@@ -19,7 +20,7 @@ BUNDLE_KINDS: dict[Kind, BundleKind] = {k.name: k for k in (DATABASE, DATASET, C
                                                              DASHBOARD)}
 
 # In the order they are compared and set on each dashboard.
-API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding())}
+API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding(), Tags())}
 
 # Objects of their own, in files of their own (`objects.py`): read, planned and
 # applied after the assets and the API kinds, in this order.
