@@ -100,11 +100,11 @@ def test_aspects_6_1_assets_get_their_tags_and_diff_clean(
             sources[body["uuid"]] = set(body.get("tags") or ())
     assert sum(1 for t in sources.values() if t == {"original"}) == 81 + 9
     live = {**custom_tags(client, "chart"), **custom_tags(client, "dashboard")}
-    for uuid, tags in sources.items():
-        assert live[uuid] == tags, uuid
+    for base, tags in sources.items():
+        assert live[base] == tags, base
         for locale in TAG_LOCALES:
-            assert live[lms_uuid(uuid, locale)] == {locale}, (uuid, locale)
-    # Every chart and dashboard that is to have a tag: 90 originals, 2 × 91 copies.
+            assert live[lms_uuid(base, locale)] == {locale}, (base, locale)
+    # Every chart and dashboard that is to have a tag: 90 originals, 2 x 91 copies.
     assert report["tags_set"] == 90 + 2 * 91
 
     result = run(["diff", "--format", "json"], project, env=env)
