@@ -46,6 +46,7 @@ _TOP_KEYS = {
     "databases",
     "embedded_dashboards",
     "lock_in_ui",
+    "owners",
 }
 _SUPERSET_KEYS = {"url", "username", "version"}
 _DATABASE_KEYS = {"password_env"}
@@ -88,6 +89,9 @@ class Settings:
     database_password_env: Mapping[str, str] = field(default_factory=dict)
     embedded_dashboards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lock_in_ui: bool = True
+    # Usernames that own every dataset, chart and dashboard imported (sorted); None:
+    # Superset's default (the importing user), nothing compared.
+    owners: tuple[str, ...] | None = None
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the settings folder."""
@@ -237,6 +241,22 @@ def _string_list(value: Any, *, file: str, key: str) -> list[str]:
     for i, item in enumerate(value):
         _expect(item, str, file=file, key=f"{key}[{i}]")
     return list(value)
+
+
+def _owners(value: Any, *, file: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = _string_list(value, file=file, key="owners")
+    for i, name in enumerate(names):
+        if not name.strip() or name != name.strip():
+            raise InputError(f"{name!r} is not a username", file=file, key=f"owners[{i}]")
+        if name in names[:i]:
+            raise InputError(f"{name!r} is listed twice", file=file, key=f"owners[{i}]")
+    if not names:
+        raise InputError("is empty: list the usernames, or leave the key out for Superset's "
+                         "default (the importing user owns what it creates)", file=file,
+                         key="owners")
+    return tuple(sorted(names))
 
 
 def _unknown_keys(data: Mapping[str, Any], allowed: set[str], *, file: str, prefix: str) -> None:
@@ -408,6 +428,7 @@ def load_settings(
         database_password_env=password_env,
         embedded_dashboards=embedded_domains,
         lock_in_ui=bool(_expect(get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
+        owners=_owners(get("owners", None), file=shown),
     )
 
 

@@ -25,7 +25,7 @@ from aspects_assets.core.chunking import Chunk, import_requests
 from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS, ObjectKind
 from aspects_assets.core.kinds.base import Applied
 from aspects_assets.core.kinds.objects import object_state_digest
-from aspects_assets.core.plan import plan_objects
+from aspects_assets.core.plan import plan_objects, wanted_access
 from aspects_assets.core.recording import record_after
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import KINDS, Asset, AssetSet, Kind
@@ -203,6 +203,30 @@ def apply_access(api: SupersetApi, planned: Planned, changes: Iterable[AccessCha
     return out
 
 
+def replanned_after_import(api: SupersetApi, planned: Planned, settings: Settings,
+                           sent: Iterable[Asset], rows: Mapping[str, LiveRow],
+                           changes: Iterable[AccessChange]) -> list[AccessChange]:
+    """The changes, with those of each API kind whose state Superset's import moves
+    (owners: the importing user is added) planned again for what was just sent, on
+    the rows as the import left them."""
+    out = list(changes)
+    kinds = [k for k in API_KINDS.values() if k.resets_on_import]
+    wanted = wanted_access(planned.local, settings) if kinds else {}
+    for kind in kinds:
+        again = [a for a in sent if a.uuid in wanted[kind.name]]
+        if not again:
+            continue
+        uuids = {a.uuid for a in again}
+        live = kind.read(api, rows, uuids)
+        out = [c for c in out if not (c.what == kind.name and c.uuid in uuids)]
+        for asset in again:
+            change = kind.compare(asset, wanted[kind.name][asset.uuid], live.get(asset.uuid),
+                                  planned.snapshot.info)
+            if change is not None:
+                out.append(change)
+    return out
+
+
 def prune(api: SupersetApi, doomed: list[AssetChange], rows: Mapping[str, LiveRow],
           report: Report, progress: Progress) -> bytes:
     """Delete what the project manages and the code no longer has, dependants first.
@@ -312,10 +336,15 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     # its table too, so an original sent now takes over the row a doomed copy of it
     # held, as in Aspects' collapsed datasets); a doomed uuid that is gone is not
     # deleted, and no other asset is deleted in its place.
-    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs)
+    resetting = [k.name for k in API_KINDS.values() if k.resets_on_import]
+    resets = bool(to_send and resetting and any(
+        wanted_access(planned.local, settings)[name] for name in resetting))
+    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs or resets)
             else snapshot.rows)
+    access = (replanned_after_import(api, planned, settings, to_send, rows, plan.access)
+              if to_send else list(plan.access))
     start = time.perf_counter()
-    applied = apply_access(api, planned, plan.access, rows, report, progress)
+    applied = apply_access(api, planned, access, rows, report, progress)
     report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)
     backup = None
     if doomed:
@@ -323,11 +352,11 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
         backup = prune(api, doomed, rows, report, progress)
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
     objects = apply_objects(api, planned, settings, rows, prune_leftovers, report, progress)
-    if not plan.rendered and not to_send and not doomed and not plan.access:
+    if not plan.rendered and not to_send and not doomed and not access:
         # Nothing rendered, nothing sent: the record is already right.
         return ApplyResult(report, backup, snapshot.access)
     # changed_on as the run left it (setting roles moves a dashboard's).
-    wrote = bool(to_send or doomed or plan.access or any(o.changed for o in objects.values()))
+    wrote = bool(to_send or doomed or access or any(o.changed for o in objects.values()))
     final_rows = list_rows(api) if wrote else snapshot.rows
     record = record_after(snapshot, planned.local, settings, planned.inputs_hash,
                           deleted=[c.uuid for c in doomed],

@@ -174,6 +174,7 @@ class SupersetClient:
         self._csrf: str | None = None
         self._info: ServerInfo | None = None
         self._tagging: bool | None = None
+        self._users: dict[str, int] | None = None
         self._warned_clear_text = False
         self._sent_passwords: set[str] = set()  # databases' passwords this session sent
 
@@ -529,6 +530,28 @@ class SupersetClient:
         result: dict[str, Any] = self.get_json(f"{API}/embedded_dashboard/{embedded_uuid}")[
             "result"]
         return result
+
+    # -- owners ---------------------------------------------------------------------------
+
+    def users(self) -> dict[str, int]:
+        """Username → user id, of every user (read once per run)."""
+        if self._users is None:
+            try:
+                rows = self.list_all("security/users", ["id", "username"])
+            except SupersetError as exc:
+                if exc.status != 404:
+                    raise
+                raise SupersetError(
+                    f"Superset at {self.url} has no user API (/api/v1/security/users/), which "
+                    "setting `owners` needs: set FAB_ADD_SECURITY_API = True in its "
+                    "superset_config.py (the default from Superset 6.1 on)",
+                    status=404) from exc
+            self._users = {str(r["username"]): int(r["id"]) for r in rows}
+        return dict(self._users)
+
+    def set_owners(self, kind: str, pk: int, user_ids: list[int]) -> None:
+        """Make these users exactly the owners of a dataset, chart or dashboard."""
+        self.request("PUT", f"{API}/{kind}/{pk}", json={"owners": user_ids})
 
     # -- tags ---------------------------------------------------------------------------
 

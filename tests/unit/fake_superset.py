@@ -38,6 +38,8 @@ class FakeSuperset:
     css: dict[int, dict[str, Any]] = field(default_factory=dict)
     rls: dict[int, dict[str, Any]] = field(default_factory=dict)  # id → filter as listed
     tagging: bool = True  # the TAGGING_SYSTEM flag
+    user_ids: dict[str, int] = field(default_factory=lambda: {"admin": 1})
+    owners: dict[int, list[int]] = field(default_factory=dict)  # asset id → user ids
     tags: dict[int, set[str]] = field(default_factory=dict)  # chart or dashboard id → names
     imports: list[Imported] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (verb, what)
@@ -94,6 +96,7 @@ class FakeSuperset:
             if endpoint == "dataset":
                 database = self.assets.get(str(body.get("database_uuid")))
                 row["database"] = {"id": database["id"]} if database else {}
+            row["owners"] = [{"id": i} for i in self.owners.get(asset["id"], [])]
             if endpoint in ("chart", "dashboard"):
                 row["tags"] = [{"name": "type:" + endpoint, "type": 2}] + [
                     {"name": n, "type": 1} for n in sorted(self.tags.get(asset["id"], ()))]
@@ -137,6 +140,10 @@ class FakeSuperset:
             old = self.assets.get(uuid)
             self.assets[uuid] = {"kind": kind, "id": old["id"] if old else self._id(),
                                  "changed_on": self._tick(), "body": body}
+            # As Superset's import: the importing user (admin) becomes an owner.
+            owners = self.owners.setdefault(self.assets[uuid]["id"], [])
+            if kind != "database" and 1 not in owners:
+                owners.append(1)
 
     def delete_one(self, kind: str, pk: int) -> None:
         self.calls.append(("delete", kind))
@@ -170,6 +177,16 @@ class FakeSuperset:
         self.embeddings[dashboard_id] = {"uuid": uuid, "allowed_domains": list(domains),
                                          "dashboard_id": str(dashboard_id)}
         return self.embeddings[dashboard_id]
+
+    def users(self) -> dict[str, int]:
+        self.calls.append(("list", "security/users"))
+        return dict(self.user_ids)
+
+    def set_owners(self, kind: str, pk: int, user_ids: list[int]) -> None:
+        self.calls.append(("put", f"{kind} owners"))
+        self.owners[pk] = list(user_ids)
+        uuid = next(u for u, a in self.assets.items() if a["id"] == pk)
+        self.assets[uuid]["changed_on"] = self._tick()
 
     def tagging_enabled(self) -> bool:
         self.calls.append(("get", "tagview"))

@@ -10,6 +10,7 @@ from aspects_assets.core.kinds.base import ApiKind, BundleKind
 from aspects_assets.core.kinds.bundle import CHART, DASHBOARD, DATABASE, DATASET
 from aspects_assets.core.kinds.embedding import Embedding
 from aspects_assets.core.kinds.objects import ObjectKind
+from aspects_assets.core.kinds.owners import Owners
 from aspects_assets.core.kinds.rls import Rls
 from aspects_assets.core.kinds.roles import Roles
 from aspects_assets.core.kinds.tags import Tags
@@ -20,7 +21,7 @@ BUNDLE_KINDS: dict[Kind, BundleKind] = {k.name: k for k in (DATABASE, DATASET, C
                                                              DASHBOARD)}
 
 # In the order they are compared and set on each dashboard.
-API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding(), Tags())}
+API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding(), Tags(), Owners())}
 
 # Objects of their own, in files of their own (`objects.py`): read, planned and
 # applied after the assets and the API kinds, in this order.

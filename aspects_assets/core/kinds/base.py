@@ -59,6 +59,7 @@ class BundleKind:
                        title=str(item.get(self.title_column) or ""),
                        roles=tuple(sorted(str(r["name"]) for r in item.get("roles") or [])),
                        tags=custom_tags(item),
+                       owners=tuple(sorted(int(o["id"]) for o in item.get("owners") or [])),
                        table_of=(database.get("id"), item.get("catalog"), item.get("schema")))
 
 
@@ -83,6 +84,9 @@ class ApiKind(ABC):
     # Superset's changed_on, so an incremental import trusts the record).
     record_field: str
     creates = False  # whether applying may create objects (JSON `<name>_created`)
+    # Whether Superset's import moves this state on what it writes (it makes the
+    # importing user an owner): it is then read and set again after the import.
+    resets_on_import = False
 
     @abstractmethod
     def wanted(self, asset: Asset, originals: Mapping[str, Asset],
