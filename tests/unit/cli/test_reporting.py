@@ -2,7 +2,9 @@
 before the registry of kinds printed for the same plan (tests/data/golden/
 reporting.json, written by that version): the registry changes no output. The
 tags and owners kinds, added later, only added their own words (`tags_set`,
-"tags set on ...", "roles/embedding/tags/owners", and the same for owners)."""
+"tags set on ...", "roles/embedding/tags/owners", and the same for owners), and
+each access change's JSON its asset's `kind` (tags and owners are set on charts and
+datasets too)."""
 
 from __future__ import annotations
 
