@@ -107,17 +107,7 @@ class Tags(ApiKind):
                             old if live is not None else None, wanted, kind=asset.kind)
 
     def applier(self, api: SupersetApi, info: ServerInfo) -> Applier:
-        def apply(change: AccessChange, object_id: int) -> Applied:
-            kind = change.kind
-            old = set(change.old or ())
-            added = sorted(set(change.new) - old)
-            for name in added:
-                api.tag_objects(name, [(kind, object_id)])
-            for name in sorted(old - set(change.new)):
-                api.untag(kind, object_id, name)
-            return Applied(change.new)
-
-        return apply
+        return lambda change, pk: self.apply_all(api, info, [(change, pk)])[change.uuid]
 
     def apply_all(self, api: SupersetApi, info: ServerInfo,
                   items: Sequence[tuple[AccessChange, int]]) -> dict[str, Applied]:
