@@ -57,7 +57,8 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
     checked = checked_or_fail(settings, locales or None)
     client = SupersetClient.from_settings(settings)
     plan = plan_against_live(client, settings, checked.assets, Scope.of(locales, kinds),
-                             objects=checked.objects).plan
+                             objects=checked.objects,
+                             warn=lambda p: echo_problem(p, err=True)).plan
     # A live value may hold a secret of ours (typed into Superset's UI): never shown.
     if output_format == "json":
         echo_json(redact({**plan_json(plan), "fallbacks": [f.as_dict() for f in checked.fallbacks]},

@@ -73,7 +73,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             for c in plan.assets if c.action in MARK
         ],
         "access": [
-            {"what": a.what, "uuid": a.uuid, "title": a.title, "locale": a.locale,
+            {"what": a.what, "kind": a.kind, "uuid": a.uuid, "title": a.title,
+             "locale": a.locale,
              "old": list(a.old) if a.old is not None else None, "new": list(a.new),
              "old_embedded_uuid": a.old_uuid, "new_embedded_uuid": a.new_uuid}
             for a in plan.access

@@ -116,8 +116,10 @@ def fingerprint(asset: Asset, extra_fields: Mapping[str, Any] | None) -> str:
 
 
 def superset_body(asset: Asset) -> dict[str, Any]:
-    """An asset's fields in the form Superset's import wants."""
+    """An asset's fields in the form Superset's import wants. Without `tags`: the
+    import ignores them, and the tags kind (`core.kinds.tags`) sets them."""
     body = dict(asset.body)
+    body.pop("tags", None)
     if asset.kind == "chart":
         if isinstance(body.get("query_context"), dict):
             body["query_context"] = json.dumps(body["query_context"], ensure_ascii=False)

@@ -28,7 +28,11 @@ from aspects_assets.model.secrets import mask_uri
 #                         accepted and stored on import, but no export carries them
 #                         (see SUPERSET-NOTES "What can be read back"): comparing
 #                         them would show a difference after every import.
-_ALWAYS_DROPPED = frozenset({"version", "is_managed_externally", "external_url"})
+#   tags                  of charts and dashboards: not sent in the bundle (the import
+#                         ignores them), compared and set by the tags kind
+#                         (core.kinds.tags); the export writes them only with
+#                         TAGGING_SYSTEM on.
+_ALWAYS_DROPPED = frozenset({"version", "is_managed_externally", "external_url", "tags"})
 
 
 
@@ -97,7 +101,6 @@ DEFAULTS: dict[str, dict[str, tuple[Any, ...]]] = {
         "certified_by": (None,),
         "description": (None,),
         "query_context": (None,),
-        "tags": ([],),  # written when the TAGGING_SYSTEM feature is on
     },
     "dashboard": {
         "certification_details": (None,),
@@ -106,7 +109,6 @@ DEFAULTS: dict[str, dict[str, tuple[Any, ...]]] = {
         "description": (None,),
         "published": (False,),
         "slug": (None,),
-        "tags": ([],),
         "theme_uuid": (None,),  # 6.x export adds it; None is "the default theme"
     },
     # A save in the UI (`DashboardDAO.set_dash_metadata`) writes these where they are

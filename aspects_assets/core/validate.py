@@ -10,6 +10,7 @@ from typing import Any
 
 from aspects_assets.core import import_schema
 from aspects_assets.core.kinds.embedding import embedding_problem
+from aspects_assets.core.kinds.tags import tag_name_problem
 from aspects_assets.core.layout import (
     FILTERS_KEY,
     chart_nodes,
@@ -132,6 +133,17 @@ def _check_schema(asset: Asset, version: str) -> list[Problem]:
                                    f"keeps at most {import_schema.MAX_DATASET_PARAMS_JSON}"))
     if asset.kind == "dashboard":
         problems += _check_role_names(asset)
+    if asset.kind in ("chart", "dashboard") and isinstance(body.get("tags"), list):
+        problems += _check_tags(asset, body["tags"])
+    return problems
+
+
+def _check_tags(asset: Asset, tags: list[Any]) -> list[Problem]:
+    problems = []
+    for i, name in enumerate(tags):
+        problem = tag_name_problem(name)
+        if problem:
+            problems.append(_error(asset, f"tags[{i}]", problem))
     return problems
 
 

@@ -76,7 +76,7 @@ class AssetChange:
 
 @dataclass(frozen=True)
 class AccessChange:
-    """A dashboard's setting of an API kind (roles, embedding) that differs from the code."""
+    """An asset's setting of an API kind (roles, embedding, tags) that differs from the code."""
 
     what: str  # the API kind's name: "roles" or "embedding"
     uuid: str
@@ -87,6 +87,8 @@ class AccessChange:
     # Embedding only: the embedded uuid Superset has, and the one the LMS needs.
     old_uuid: str | None = None
     new_uuid: str | None = None
+    # The kind of asset it is set on (tags are set on charts too).
+    kind: Kind = "dashboard"
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ class ProjectRecord:
     # Roles and embedding do not move `changed_on`: the record keeps what was set.
     dashboard_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     embedded: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Tags set on charts and dashboards (they do not move `changed_on` either).
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The owners (usernames) set on datasets, charts and dashboards (settings `owners`).
+    owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     inputs_hash: str = ""
     tool_version: str = __version__
     # Object kind → {"managed": [names this project made], "digest": of the live
@@ -78,6 +82,8 @@ class ProjectRecord:
             "managed": {u: m.as_json() for u, m in sorted(self.managed.items())},
             "dashboard_roles": {u: list(r) for u, r in sorted(self.dashboard_roles.items())},
             "embedded": {u: dict(e) for u, e in sorted(self.embedded.items())},
+            "tags": {u: list(t) for u, t in sorted(self.tags.items())},
+            "owners": {u: list(o) for u, o in sorted(self.owners.items())},
             "objects": {k: dict(v) for k, v in sorted(self.objects.items())},
         }
         # `\/` is JSON for `/`: no `*/` can close the comment early.
@@ -98,6 +104,8 @@ class ProjectRecord:
             managed={u: ManagedAsset.from_json(m) for u, m in data.get("managed", {}).items()},
             dashboard_roles={u: tuple(r) for u, r in data.get("dashboard_roles", {}).items()},
             embedded=data.get("embedded", {}),
+            tags={u: tuple(t) for u, t in data.get("tags", {}).items()},
+            owners={u: tuple(o) for u, o in data.get("owners", {}).items()},
             inputs_hash=str(data.get("inputs_hash", "")),
             tool_version=str(data.get("tool_version", "")),
             objects=data.get("objects", {}),

@@ -28,6 +28,10 @@ class LiveRow:
     changed_on: str
     title: str
     roles: tuple[str, ...] = ()
+    # A chart's or dashboard's custom tags (not Superset's own `type:`/`owner:` ones), sorted.
+    tags: tuple[str, ...] = ()
+    # A dataset's, chart's or dashboard's owners: user ids, sorted.
+    owners: tuple[int, ...] = ()
     # A dataset's table as Superset's import matches it: (database id, catalog, schema).
     table_of: tuple[int | None, str | None, str | None] = (None, None, None)
 

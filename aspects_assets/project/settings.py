@@ -49,6 +49,7 @@ _TOP_KEYS = {
     "lock_in_ui",
     "retired_uuids",
     "missing_permissions",
+    "owners",
 }
 MISSING_PERMISSIONS = ("error", "skip")
 _SUPERSET_KEYS = {"url", "username", "version", "default_theme", "dark_theme"}
@@ -127,6 +128,9 @@ class Settings:
         return next((layer for layer in reversed(self.layers) if not layer.rendered), None)
     # A permission of a roles file that Superset lacks: "error" or "skip" (left out).
     missing_permissions: str = "error"
+    # Usernames that own every dataset, chart and dashboard imported (sorted); None:
+    # Superset's default (the importing user), nothing compared.
+    owners: tuple[str, ...] | None = None
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the settings folder."""
@@ -304,6 +308,21 @@ def _uuids(value: Any, *, file: str, key: str) -> tuple[str, ...]:
             raise InputError(f"{item!r} is not a uuid in lowercase with dashes",
                              file=file, key=f"{key}[{i}]")
     return tuple(dict.fromkeys(items))
+
+def _owners(value: Any, *, file: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = _string_list(value, file=file, key="owners")
+    for i, name in enumerate(names):
+        if not name.strip() or name != name.strip():
+            raise InputError(f"{name!r} is not a username", file=file, key=f"owners[{i}]")
+        if name in names[:i]:
+            raise InputError(f"{name!r} is listed twice", file=file, key=f"owners[{i}]")
+    if not names:
+        raise InputError("is empty: list the usernames, or leave the key out for Superset's "
+                         "default (the importing user owns what it creates)", file=file,
+                         key="owners")
+    return tuple(sorted(names))
 
 
 def _unknown_keys(data: Mapping[str, Any], allowed: set[str], *, file: str, prefix: str) -> None:
@@ -516,6 +535,7 @@ def load_settings(
         retired_uuids=_uuids(get("retired_uuids", []), file=shown, key="retired_uuids"),
         layers_=layers,
         missing_permissions=missing_permissions,
+        owners=_owners(get("owners", None), file=shown),
     )
 
 

@@ -26,7 +26,7 @@ from aspects_assets.core.incremental import EDITED_IN_SUPERSET
 from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS, ObjectKind
 from aspects_assets.core.kinds.base import Applied
 from aspects_assets.core.kinds.objects import object_state_digest
-from aspects_assets.core.plan import plan_objects
+from aspects_assets.core.plan import plan_objects, wanted_access
 from aspects_assets.core.recording import record_after
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import KINDS, Asset, AssetSet, Kind
@@ -238,23 +238,49 @@ def _chunk_failure(exc: SupersetError, number: int, batches: list[Chunk],
 def apply_access(api: SupersetApi, planned: Planned, changes: Iterable[AccessChange],
                  rows: Mapping[str, LiveRow], report: Report,
                  progress: Progress) -> dict[str, dict[str, Applied]]:
-    """Set each change through its API kind; returns API kind → asset uuid → what
-    was set."""
-    appliers = {}
-    out: dict[str, dict[str, Applied]] = {}
+    """Set the changes through their API kinds, in the registry's order; returns API
+    kind → asset uuid → what was set."""
     local = planned.local.by_uuid()
+    by_kind: dict[str, list[tuple[AccessChange, int]]] = defaultdict(list)
     for change in changes:
         if change.uuid not in rows:
             raise SupersetError(f"{local[change.uuid].kind} {change.title!r} ({change.uuid}) is "
                                 "not in Superset after the import")
-        kind = API_KINDS[change.what]
-        if kind.name not in appliers:
-            appliers[kind.name] = kind.applier(api, planned.snapshot.info)
-        applied = appliers[kind.name](change, rows[change.uuid].id)
-        out.setdefault(kind.name, {})[change.uuid] = applied
-        report.access_set[kind.name] += 1
-        report.access_created.get(kind.name, []).extend(applied.created)
-        progress("access", 1)
+        by_kind[change.what].append((change, rows[change.uuid].id))
+    out: dict[str, dict[str, Applied]] = {}
+    for kind in API_KINDS.values():
+        items = by_kind.get(kind.name)
+        if not items:
+            continue
+        out[kind.name] = kind.apply_all(api, planned.snapshot.info, items)
+        report.access_set[kind.name] += len(items)
+        for applied in out[kind.name].values():
+            report.access_created.get(kind.name, []).extend(applied.created)
+        progress("access", len(items))
+    return out
+
+
+def replanned_after_import(api: SupersetApi, planned: Planned, settings: Settings,
+                           sent: Iterable[Asset], rows: Mapping[str, LiveRow],
+                           changes: Iterable[AccessChange]) -> list[AccessChange]:
+    """The changes, with those of each API kind whose state Superset's import moves
+    (owners: the importing user is added) planned again for what was just sent, on
+    the rows as the import left them."""
+    out = list(changes)
+    kinds = [k for k in API_KINDS.values() if k.resets_on_import]
+    wanted = wanted_access(planned.local, settings) if kinds else {}
+    for kind in kinds:
+        again = [a for a in sent if a.uuid in wanted[kind.name]]
+        if not again:
+            continue
+        uuids = {a.uuid for a in again}
+        live = kind.read(api, rows, uuids)
+        out = [c for c in out if not (c.what == kind.name and c.uuid in uuids)]
+        for asset in again:
+            change = kind.compare(asset, wanted[kind.name][asset.uuid], live.get(asset.uuid),
+                                  planned.snapshot.info)
+            if change is not None:
+                out.append(change)
     return out
 
 
@@ -388,9 +414,15 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     # its table too, so an original sent now takes over the row a doomed copy of it
     # held, as in Aspects' collapsed datasets); a doomed uuid that is gone is not
     # deleted, and no other asset is deleted in its place.
-    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs or dashboards)
+    resetting = [k.name for k in API_KINDS.values() if k.resets_on_import]
+    resets = bool(to_send and resetting and any(
+        wanted_access(planned.local, settings)[name] for name in resetting))
+    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs or dashboards
+                                           or resets)
             else snapshot.rows)
-    if not plan.rendered and not to_send and not doomed and not plan.access:
+    access = (replanned_after_import(api, planned, settings, to_send, rows, plan.access)
+              if to_send else list(plan.access))
+    if not plan.rendered and not to_send and not doomed and not access:
         # Nothing rendered, nothing sent: the record is already right (it also says
         # that the objects are as the last import left them, and none is pending).
         return ApplyResult(report, None, snapshot.access)
@@ -399,14 +431,14 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
                             prune_leftovers=prune_leftovers, report=report, progress=progress)
     set_dashboard_themes(api, dashboards, rows, report, progress)
     start = time.perf_counter()
-    applied = apply_access(api, planned, plan.access, rows, report, progress)
+    applied = apply_access(api, planned, access, rows, report, progress)
     report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)
     backup = None
     if doomed:
         start = time.perf_counter()
         backup = prune(api, doomed, rows, report, progress)
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
-    wrote = bool(to_send or doomed or plan.access or any(o.changed for o in objects.values()))
+    wrote = bool(to_send or doomed or access or any(o.changed for o in objects.values()))
     objects.update(apply_objects(
         api, planned, settings, rows, [k for k in OBJECT_KINDS.values() if not k.before_access],
         fresh=wrote, prune_leftovers=prune_leftovers, report=report, progress=progress))

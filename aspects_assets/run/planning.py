@@ -9,6 +9,7 @@ from typing import Any
 
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks
 from aspects_assets.core.incremental import access_reads, plan_incremental, unchanged_plan
+from aspects_assets.core.kinds import API_KINDS
 from aspects_assets.core.plan import in_scope, plan_full, plan_objects
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import AssetSet
@@ -82,15 +83,33 @@ class Planned:
     specs: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
+def usable_only(api: SupersetApi, plan: Plan, settings: Settings,
+                warn: Callable[[Problem], None]) -> Plan:
+    """The plan as this Superset can take it: each API kind with changes is asked
+    once whether it can (an error stops the run here, before anything is sent); the
+    changes of a kind it cannot have at all are left out, with one warning."""
+    left_out = set()
+    for kind in API_KINDS.values():
+        changes = [c for c in plan.access if c.what == kind.name]
+        reason = kind.usable(api, changes, settings) if changes else None
+        if reason:
+            warn(Problem("warning", settings.superset.url or "Superset", "", reason))
+            left_out.add(kind.name)
+    if not left_out:
+        return plan
+    return replace(plan, access=tuple(c for c in plan.access if c.what not in left_out))
+
+
 def plan_against_live(api: SupersetApi, settings: Settings, assets: AssetSet,
                       scope: Scope, inputs: str = "",
-                      objects: Mapping[str, tuple[Any, ...]] | None = None) -> Planned:
+                      objects: Mapping[str, tuple[Any, ...]] | None = None,
+                      warn: Callable[[Problem], None] = lambda p: None) -> Planned:
     """Full comparison (`diff`, `import --verify`): every asset in scope is exported
     and compared field by field; the code's objects (`objects`) with Superset's."""
     local = in_scope(assets, scope)
     snapshot = read_snapshot(api, settings.project, compare=[a.uuid for a in local])
     snapshot = read_more_objects(api, snapshot, objects or {})
-    plan = plan_full(snapshot, local, settings, scope)
+    plan = usable_only(api, plan_full(snapshot, local, settings, scope), settings, warn)
     plan = replace(plan, objects=plan_objects(snapshot, objects or {}, assets, settings))
     return Planned(snapshot, local, plan, inputs, assets, objects or {})
 
@@ -100,7 +119,7 @@ def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planne
     settings, scope = prepared.settings, prepared.scope
     if verify:
         return plan_against_live(api, settings, prepared.assets(), scope, prepared.inputs,
-                                 prepared.objects)
+                                 prepared.objects, prepared.warn)
     snapshot = read_snapshot(api, settings.project)
     unchanged = unchanged_plan(snapshot, prepared.inputs, scope)
     if unchanged is not None:
@@ -109,6 +128,7 @@ def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planne
     local = in_scope(code, scope)
     snapshot = read_more_access(api, snapshot, access_reads(snapshot, local, settings, scope))
     snapshot = read_more_objects(api, snapshot, prepared.objects)
-    plan = plan_incremental(snapshot, local, settings, scope)
+    plan = usable_only(api, plan_incremental(snapshot, local, settings, scope), settings,
+                       prepared.warn)
     plan = replace(plan, objects=plan_objects(snapshot, prepared.objects, code, settings))
     return Planned(snapshot, local, plan, prepared.inputs, code, prepared.objects)

@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import prison
 import requests
@@ -173,6 +173,8 @@ class SupersetClient:
         self._refresh: str | None = None
         self._csrf: str | None = None
         self._info: ServerInfo | None = None
+        self._tagging: bool | None = None
+        self._users: dict[str, int] | None = None
         self._warned_clear_text = False
         self._sent_passwords: set[str] = set()  # databases' passwords this session sent
 
@@ -528,6 +530,61 @@ class SupersetClient:
         result: dict[str, Any] = self.get_json(f"{API}/embedded_dashboard/{embedded_uuid}")[
             "result"]
         return result
+
+    # -- owners ---------------------------------------------------------------------------
+
+    def users(self) -> dict[str, int]:
+        """Username → user id, of every user (read once per run)."""
+        if self._users is None:
+            try:
+                rows = self.list_all("security/users", ["id", "username"])
+            except SupersetError as exc:
+                if exc.status != 404:
+                    raise
+                raise SupersetError(
+                    f"Superset at {self.url} has no user API (/api/v1/security/users/), which "
+                    "setting `owners` needs: set FAB_ADD_SECURITY_API = True in its "
+                    "superset_config.py (the default from Superset 6.1 on)",
+                    status=404) from exc
+            self._users = {str(r["username"]): int(r["id"]) for r in rows}
+        return dict(self._users)
+
+    def set_owners(self, kind: str, pk: int, user_ids: list[int]) -> None:
+        """Make these users exactly the owners of a dataset, chart or dashboard."""
+        self.request("PUT", f"{API}/{kind}/{pk}", json={"owners": user_ids})
+
+    # -- tags ---------------------------------------------------------------------------
+
+    def tagging_enabled(self) -> bool:
+        """Whether Superset's TAGGING_SYSTEM flag is on (asked once). Its tag API
+        answers either way; its tag view (`/tagview/tags/`) only with the flag on."""
+        if self._tagging is None:
+            self._ensure_token()
+            path = "/tagview/tags/"
+            response = self._send("GET", path, headers=self._auth_headers("GET"))
+            if response.status_code == 404:
+                self._tagging = False
+            else:
+                self._check(response, "GET", path)
+                self._tagging = True
+        return self._tagging
+
+    def tag_objects(self, name: str, objects: list[tuple[str, int]]) -> None:
+        """Give these charts and dashboards ((kind, id)) the custom tag `name`, made if
+        missing; tags they have stay (one request for all of them)."""
+        path = f"{API}/tag/bulk_create"
+        result = self.request("POST", path, json={"tags": [
+            {"name": name, "objects_to_tag": [[kind, pk] for kind, pk in objects]}]}).json()
+        skipped = (result.get("result") or {}).get("objects_skipped") or []
+        if skipped:
+            raise SupersetError(f"POST {path}: Superset did not give the tag {name!r} to "
+                                f"{len(skipped)} object(s) ({skipped[:5]}): the user "
+                                f"{self.username!r} may not change them")
+
+    def untag(self, kind: str, object_id: int, name: str) -> None:
+        """Remove the custom tag `name` from one chart or dashboard."""
+        object_type = {"chart": 2, "dashboard": 3}[kind]  # superset.tags.models.ObjectType
+        self.request("DELETE", f"{API}/tag/{object_type}/{object_id}/{quote(name, safe='')}/")
 
     # -- role permissions ------------------------------------------------------------------
 

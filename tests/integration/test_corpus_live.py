@@ -11,7 +11,7 @@ import pytest
 
 from aspects_assets.superset.client import SupersetClient
 
-from conftest import corpus_with_catalogs, run
+from conftest import corpus_dir, corpus_project, corpus_with_catalogs, run
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -64,3 +64,54 @@ def test_corpus_in_five_locales_imports_diffs_clean_and_reimports_nothing(
     assert again["import_requests"] == 0
     assert not any(again["sent"].values())
     assert sum(again["unchanged"].values()) == sum(created.values())
+
+
+TAG_LOCALES = ["es_419", "fr_CA"]
+
+
+def custom_tags(client: SupersetClient, kind: str) -> dict[str, set[str]]:
+    """uuid → the custom tags Superset holds (type 1: not its own type:/owner: tags)."""
+    return {row["uuid"]: {t["name"] for t in row["tags"] if t["type"] == 1}
+            for row in client.list_all(kind, ["uuid", "tags.name", "tags.type"])}
+
+
+def test_aspects_6_1_assets_get_their_tags_and_diff_clean(
+    tmp_path: Path, superset_env: dict[str, str], client: SupersetClient,
+) -> None:
+    """Aspects 6.1.0 writes `tags: [original]` into its assets, which Superset's assets
+    import ignores: the tags are set through the tag API, a copy's as Aspects' rule
+    says (its locale code instead of `original`), and diff finds nothing after."""
+    import yaml
+
+    from conftest import _superset_local
+
+    _superset_local("reset")  # aspects-2024-08 above holds the same databases' names
+    project = corpus_project(tmp_path, "aspects-2026-10", locales=TAG_LOCALES, **PASSWORDS)
+    env = {**superset_env, "CORPUS_DB_PASSWORD": "not-a-real-password"}
+    result = run(["import", "--format", "json"], project, env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["created"]["chart"] == 82 * 3 and report["created"]["dashboard"] == 9 * 3
+
+    sources = {}
+    for folder in ("charts", "dashboards"):
+        for path in (corpus_dir("aspects-2026-10") / "assets" / folder).glob("*.yaml"):
+            body = yaml.safe_load(path.read_text())
+            sources[body["uuid"]] = set(body.get("tags") or ())
+    assert sum(1 for t in sources.values() if t == {"original"}) == 81 + 9
+    live = {**custom_tags(client, "chart"), **custom_tags(client, "dashboard")}
+    for base, tags in sources.items():
+        assert live[base] == tags, base
+        for locale in TAG_LOCALES:
+            assert live[lms_uuid(base, locale)] == {locale}, (base, locale)
+    # Every chart and dashboard that is to have a tag: 90 originals, 2 x 91 copies.
+    assert report["tags_set"] == 90 + 2 * 91
+
+    result = run(["diff", "--format", "json"], project, env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["access"] == []
+
+    result = run(["import", "--format", "json"], project, env=env)
+    assert result.exit_code == 0, result.output
+    again = json.loads(result.stdout)
+    assert again["import_requests"] == 0 and again["tags_set"] == 0

@@ -48,6 +48,10 @@ class FakeSuperset:
     theme_rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     dashboard_theme: dict[int, int | None] = field(default_factory=dict)
     holders: dict[int, int] = field(default_factory=dict)
+    tagging: bool = True  # the TAGGING_SYSTEM flag
+    user_ids: dict[str, int] = field(default_factory=lambda: {"admin": 1})
+    owners: dict[int, list[int]] = field(default_factory=dict)  # asset id → user ids
+    tags: dict[int, set[str]] = field(default_factory=dict)  # chart or dashboard id → names
     imports: list[Imported] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (verb, what)
     _next_id: int = 1
@@ -103,6 +107,10 @@ class FakeSuperset:
             if endpoint == "dataset":
                 database = self.assets.get(str(body.get("database_uuid")))
                 row["database"] = {"id": database["id"]} if database else {}
+            row["owners"] = [{"id": i} for i in self.owners.get(asset["id"], [])]
+            if endpoint in ("chart", "dashboard"):
+                row["tags"] = [{"name": "type:" + endpoint, "type": 2}] + [
+                    {"name": n, "type": 1} for n in sorted(self.tags.get(asset["id"], ()))]
             if endpoint == "dashboard":
                 row["roles"] = [{"id": r, "name": names[r]}
                                 for r in self.dashboard_roles.get(asset["id"], [])]
@@ -148,6 +156,10 @@ class FakeSuperset:
             old = self.assets.get(uuid)
             self.assets[uuid] = {"kind": kind, "id": old["id"] if old else self._id(),
                                  "changed_on": self._tick(), "body": body}
+            # As Superset's import: the importing user (admin) becomes an owner.
+            owners = self.owners.setdefault(self.assets[uuid]["id"], [])
+            if kind != "database" and 1 not in owners:
+                owners.append(1)
 
     def delete_one(self, kind: str, pk: int) -> None:
         self.calls.append(("delete", kind))
@@ -251,6 +263,29 @@ class FakeSuperset:
         self.dashboard_theme[dashboard_id] = theme_id
         uuid = next(u for u, a in self.assets.items() if a["id"] == dashboard_id)
         self.assets[uuid]["changed_on"] = self._tick()
+
+    def users(self) -> dict[str, int]:
+        self.calls.append(("list", "security/users"))
+        return dict(self.user_ids)
+
+    def set_owners(self, kind: str, pk: int, user_ids: list[int]) -> None:
+        self.calls.append(("put", f"{kind} owners"))
+        self.owners[pk] = list(user_ids)
+        uuid = next(u for u, a in self.assets.items() if a["id"] == pk)
+        self.assets[uuid]["changed_on"] = self._tick()
+
+    def tagging_enabled(self) -> bool:
+        self.calls.append(("get", "tagview"))
+        return self.tagging
+
+    def tag_objects(self, name: str, objects: list[tuple[str, int]]) -> None:
+        self.calls.append(("post", "tag bulk_create"))
+        for _, pk in objects:
+            self.tags.setdefault(pk, set()).add(name)
+
+    def untag(self, kind: str, object_id: int, name: str) -> None:
+        self.calls.append(("delete", "tag"))
+        self.tags[object_id].remove(name)
 
     def rls_filters(self) -> list[dict[str, Any]]:
         self.calls.append(("list", "rowlevelsecurity"))

@@ -39,6 +39,7 @@ def from_json(data: dict[str, Any], project: str) -> Snapshot:
     rows = {}
     for row in data["rows"]:
         rows[row["uuid"]] = LiveRow(**{**row, "roles": tuple(row["roles"]),
+                                       "tags": tuple(row.get("tags", ())),
                                        "table_of": tuple(row["table_of"])})
     return Snapshot(
         rows=rows,

@@ -10,10 +10,12 @@ from aspects_assets.core.kinds.base import ApiKind, BundleKind
 from aspects_assets.core.kinds.bundle import CHART, DASHBOARD, DATABASE, DATASET
 from aspects_assets.core.kinds.embedding import Embedding
 from aspects_assets.core.kinds.objects import ObjectKind
+from aspects_assets.core.kinds.owners import Owners
 from aspects_assets.core.kinds.rls import Rls
 from aspects_assets.core.kinds.role_permissions import RolePermissions
 from aspects_assets.core.kinds.roles import Roles
 from aspects_assets.core.kinds.themes import Themes
+from aspects_assets.core.kinds.tags import Tags
 from aspects_assets.model.assets import Kind
 
 # In dependency order (model.assets.KINDS): imported in this order, deleted in reverse.
@@ -21,7 +23,7 @@ BUNDLE_KINDS: dict[Kind, BundleKind] = {k.name: k for k in (DATABASE, DATASET, C
                                                              DASHBOARD)}
 
 # In the order they are compared and set on each dashboard.
-API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding())}
+API_KINDS: dict[str, ApiKind] = {k.name: k for k in (Roles(), Embedding(), Tags(), Owners())}
 
 # Objects of their own, in files of their own (`objects.py`): read, planned and
 # applied after the assets (before the API kinds where `before_access`, else

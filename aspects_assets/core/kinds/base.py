@@ -17,7 +17,7 @@ one module and one entry there.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,15 @@ from aspects_assets.model.plan import AccessChange
 from aspects_assets.model.record import ProjectRecord
 from aspects_assets.model.snapshot import LiveRow, ServerInfo
 from aspects_assets.project.settings import Settings
+
+# superset.tags.models.TagType.custom, as the list endpoints give a tag's type.
+CUSTOM_TAG = 1
+
+
+def custom_tags(item: Mapping[str, Any]) -> tuple[str, ...]:
+    """A list row's custom tags: Superset adds `type:` and `owner:` tags of its own."""
+    return tuple(sorted(str(t["name"]) for t in item.get("tags") or []
+                        if t.get("type") in (CUSTOM_TAG, "custom")))
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,8 @@ class BundleKind:
                                       or ""),
                        title=str(item.get(self.title_column) or ""),
                        roles=tuple(sorted(str(r["name"]) for r in item.get("roles") or [])),
+                       tags=custom_tags(item),
+                       owners=tuple(sorted(int(o["id"]) for o in item.get("owners") or [])),
                        table_of=(database.get("id"), item.get("catalog"), item.get("schema")))
 
 
@@ -73,6 +84,9 @@ class ApiKind(ABC):
     # Superset's changed_on, so an incremental import trusts the record).
     record_field: str
     creates = False  # whether applying may create objects (JSON `<name>_created`)
+    # Whether Superset's import moves this state on what it writes (it makes the
+    # importing user an owner): it is then read and set again after the import.
+    resets_on_import = False
 
     @abstractmethod
     def wanted(self, asset: Asset, originals: Mapping[str, Asset],
@@ -101,6 +115,14 @@ class ApiKind(ABC):
         """Whether Superset moved away from what the record says was set."""
         return False
 
+    def usable(self, api: SupersetApi, changes: Sequence[AccessChange],
+               settings: Settings) -> str | None:
+        """Asked once, before a plan that has changes of this kind is shown or applied
+        (so a run without any costs nothing): raise an InputError for code this
+        Superset cannot take, or return a warning when it cannot have this kind at
+        all (the changes are then left out of the plan); None to go on."""
+        return None
+
     @abstractmethod
     def compare(self, asset: Asset, wanted: tuple[str, ...], live: Any,
                 info: ServerInfo) -> AccessChange | None:
@@ -109,6 +131,13 @@ class ApiKind(ABC):
     @abstractmethod
     def applier(self, api: SupersetApi, info: ServerInfo) -> Applier:
         """A function that sets changes of this kind (it may cache what it reads)."""
+
+    def apply_all(self, api: SupersetApi, info: ServerInfo,
+                  items: Sequence[tuple[AccessChange, int]]) -> dict[str, Applied]:
+        """Set every change of this kind (each with its asset's id): asset uuid →
+        what was set. One by one, unless the kind's API can do better."""
+        apply = self.applier(api, info)
+        return {change.uuid: apply(change, pk) for change, pk in items}
 
     @abstractmethod
     def after(self, record: ProjectRecord | None, known: Mapping[str, Any],

@@ -1,6 +1,10 @@
 """The text and JSON of a plan and of an import report, against what the version
 before the registry of kinds printed for the same plan (tests/data/golden/
-reporting.json, written by that version): the registry changes no output."""
+reporting.json, written by that version): the registry changes no output. The
+tags and owners kinds, added later, only added their own words (`tags_set`,
+"tags set on ...", "roles/embedding/tags/owners", and the same for owners), and
+each access change's JSON its asset's `kind` (tags and owners are set on charts and
+datasets too)."""
 
 from __future__ import annotations
 
@@ -52,4 +56,5 @@ def test_plan_and_report_print_as_before() -> None:
 def test_the_report_names_each_api_kind_of_the_registry() -> None:
     keys = _outputs()["keys"]
     assert keys == ["created", "updated", "unchanged", "deleted", "sent", "import_requests",
-                    "roles_set", "roles_created", "embedding_set", "seconds", "backup"]
+                    "roles_set", "roles_created", "embedding_set", "tags_set", "owners_set",
+                    "seconds", "backup"]

@@ -24,7 +24,7 @@ def test_each_api_kind_has_its_place_in_the_record_and_targets_bundle_kinds() ->
         assert kind.name == name
         assert kind.record_field in record_fields
         assert set(kind.targets) <= set(KINDS) and kind.targets
-    assert list(API_KINDS) == ["roles", "embedding"]  # the order changes are listed in
+    assert list(API_KINDS) == ["roles", "embedding", "tags", "owners"]  # the order changes are listed in
 
 
 def test_a_list_row_becomes_a_live_row() -> None:
