@@ -18,6 +18,7 @@ from aspects_assets.core.kinds.role_permissions import (
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.errors import ValidationFailed
 from aspects_assets.model.plan import Action
+from aspects_assets.model.snapshot import LiveRow
 from aspects_assets.project.sources import Document
 
 
@@ -100,9 +101,11 @@ NO_CODE = AssetSet(())
 
 
 def plan(roles: list[Any], state: LiveRoles, managed: Collection[str] = (),
-         code: AssetSet = NO_CODE, **options: Any) -> dict[str, Any]:
+         code: AssetSet = NO_CODE, rows: dict[str, LiveRow] | None = None,
+         **options: Any) -> dict[str, Any]:
     specs, _ = RolePermissions().parse([Document("roles.json", roles)], code)
-    changes = RolePermissions().plan(specs, state, {}, code, managed, (), PlanOptions(**options))
+    changes = RolePermissions().plan(specs, state, rows or {}, code, managed, (),
+                                     PlanOptions(**options))
     return {c.name: c for c in changes}
 
 
@@ -159,6 +162,31 @@ def test_an_access_permission_on_a_database_of_the_code_is_known_until_the_asset
     with pytest.raises(ValidationFailed):  # another database's schema is no such promise
         plan([{"name": "R", "permissions": [perm("schema_access", "[Else].[xapi]")]}],
              live({}, {}), code=code)
+
+
+def test_once_the_code_is_in_superset_a_schema_none_of_its_datasets_is_on_is_not_coming():
+    """diff (before sending) and the import (after) must agree: a schema_access that
+    no dataset of the code makes is no promise once the assets are all in."""
+    database = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0001"
+    dataset = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d0002"
+    code = AssetSet((
+        Asset("database", {"uuid": database, "database_name": "OpenedX Clickhouse"}, "db.yaml"),
+        Asset("dataset", {"uuid": dataset, "database_uuid": database, "schema": "reporting",
+                          "table_name": "t"}, "ds.yaml")))
+    rows = {u: LiveRow(k, u, i, "", "") for i, (k, u) in
+            enumerate((("database", database), ("dataset", dataset)), 1)}
+    xapi = [{"name": "R", "permissions": [perm("schema_access", "[OpenedX Clickhouse].[xapi]")]}]
+    reporting = [{"name": "R", "permissions": [
+        perm("schema_access", "[OpenedX Clickhouse].[reporting]")]}]
+    with pytest.raises(ValidationFailed):
+        plan(xapi, live({}, {}), code=code, rows=rows)
+    assert plan(xapi, live({}, {}), code=code, rows=rows, strict=False)["R"].data[
+        "left_out"] == [{"permission": "schema_access", "view_menu": "[OpenedX Clickhouse].[xapi]"}]
+    # the dataset on `reporting` not in yet: its schema's permission is coming
+    assert plan(reporting, live({}, {}), code=code, rows={database: rows[database]})[
+        "R"].action == Action.CREATE
+    with pytest.raises(ValidationFailed):  # a schema of no dataset of the code
+        plan(xapi, live({}, {}), code=code, rows={database: rows[database]})
 
 
 def test_the_record_keeps_only_the_roles_the_project_created():

@@ -14,8 +14,8 @@ from aspects_assets.core.kinds.owners import Owners
 from aspects_assets.core.kinds.rls import Rls
 from aspects_assets.core.kinds.role_permissions import RolePermissions
 from aspects_assets.core.kinds.roles import Roles
-from aspects_assets.core.kinds.themes import Themes
 from aspects_assets.core.kinds.tags import Tags
+from aspects_assets.core.kinds.themes import Themes
 from aspects_assets.model.assets import Kind
 
 # In dependency order (model.assets.KINDS): imported in this order, deleted in reverse.

@@ -126,13 +126,26 @@ def applied_roles(roles: Sequence[RoleSpec]) -> tuple[list[RoleSpec], list[Probl
                           "init` resets their permissions on every start")]
 
 
-def made_by_assets(pair: Permission, code: AssetSet) -> bool:
-    """Whether Superset makes this permission when the code's assets are imported:
-    an access permission on one of the code's databases (or what is in it)."""
+def made_by_assets(pair: Permission, code: AssetSet, rows: Mapping[str, LiveRow]) -> bool:
+    """Whether importing the code's assets may still make this permission: an
+    access permission on one of the code's databases (or what is in it) while an
+    asset that would make it is not in Superset yet. Once they all are, the
+    permission is there or never will be (a schema no dataset of the code is
+    on), so `diff` and the import after sending agree."""
     permission, view = pair
-    return permission in ASSET_PERMISSIONS and any(
-        view.startswith(f"[{db.body.get('database_name')}].")
-        for db in code.of_kind("database"))
+    if permission not in ASSET_PERMISSIONS:
+        return False
+    names = {str(db.body.get("database_name")): db.uuid for db in code.of_kind("database")}
+    database = next((n for n in names if view == f"[{n}]" or view.startswith(f"[{n}].")), None)
+    if database is None:
+        return False
+    if names[database] not in rows:
+        return True
+    on_database = [d for d in code.of_kind("dataset")
+                   if d.body.get("database_uuid") == names[database] and d.uuid not in rows]
+    if permission == "schema_access":
+        return any(view == f"[{database}].[{d.body.get('schema')}]" for d in on_database)
+    return bool(on_database)
 
 
 def unknown_permissions(roles: Iterable[RoleSpec], available: Collection[Permission]
@@ -196,7 +209,7 @@ class RolePermissions(ObjectKind):
         # only what Superset has.
         coming = set() if options.assets_sent else {
             p for r in roles for p in r.permissions - set(state.pairs)
-            if made_by_assets(p, code)}
+            if made_by_assets(p, code, rows)}
         known = set(state.pairs) | coming
         problems = unknown_permissions(roles, known)
         if problems and options.strict:
