@@ -6,9 +6,12 @@ written).
 
 Order matters for a run that fails half-way: assets go first, in dependency
 order and in chunks that each commit on their own, every chunk built before the
-first is sent; roles and embedding only refer to dashboards that are in; the
-record is written last, so a run that stopped early is simply repeated (the next
-plan sends what is still missing).
+first is sent; roles and embedding only refer to dashboards that are in. The
+record is written after every chunk Superset accepted (those assets as sent, their
+`changed_on` not yet known, the inputs hash still the old one) and once more at
+the end, so a run that stopped early is simply repeated: the next plan finds the
+accepted chunks' assets as sent (`core.incremental.settle`) and sends what is
+still missing.
 """
 
 from __future__ import annotations
@@ -22,15 +25,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from aspects_assets.core.chunking import Chunk, import_requests
+from aspects_assets.core.incremental import fingerprints
 from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS, ObjectKind
 from aspects_assets.core.kinds.base import Applied
 from aspects_assets.core.kinds.objects import object_state_digest
 from aspects_assets.core.plan import plan_objects
-from aspects_assets.core.recording import record_after
+from aspects_assets.core.recording import record_after, record_sent
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import KINDS, Asset, AssetSet, Kind
 from aspects_assets.model.errors import InputError, SupersetError
 from aspects_assets.model.plan import AccessChange, Action, AssetChange
+from aspects_assets.model.record import ProjectRecord
 from aspects_assets.model.report import Report
 from aspects_assets.model.secrets import MASK
 from aspects_assets.model.snapshot import LiveRow
@@ -61,8 +66,9 @@ def database_passwords(assets: AssetSet, settings: Settings,
 
 
 def send_assets(api: SupersetApi, requests: list[Chunk], sparse: bool, report: Report,
-                progress: Progress) -> None:
-    """Send the import requests, in order; a failure names what is in and what is not."""
+                progress: Progress, accepted: Callable[[Chunk], None] | None = None) -> None:
+    """Send the import requests, in order; a failure names what is in and what is not.
+    `accepted` is told of each chunk Superset took."""
     applied: list[Asset] = []
     for number, chunk in enumerate(requests, start=1):
         try:
@@ -75,6 +81,26 @@ def send_assets(api: SupersetApi, requests: list[Chunk], sparse: bool, report: R
         for asset in chunk.assets:  # what was really sent: everything, without sparse imports
             report.sent[asset.kind].append(asset.uuid)
         progress("assets", len(chunk.assets))
+        if accepted is not None:
+            accepted(chunk)
+
+
+class Checkpoints:
+    """The project record, written after each chunk Superset accepted: a run that
+    fails later is followed by one that sends only what was not yet sent. Keeps the
+    record's id (the first write of a new project creates it)."""
+
+    def __init__(self, api: SupersetApi, planned: Planned, settings: Settings) -> None:
+        self.api = api
+        self.planned = planned
+        self.record = planned.snapshot.record or ProjectRecord(project=settings.project)
+        self.record_id = planned.snapshot.record_id
+        self.sent_forms = planned.sent_forms or fingerprints(planned.local, settings)
+
+    def __call__(self, chunk: Chunk) -> None:
+        self.record = record_sent(self.record, chunk.assets, self.planned.code,
+                                  self.sent_forms)
+        self.record_id = write_record(self.api, self.record, self.record_id)
 
 
 def _name_holder(asset: Asset, holders: Mapping[tuple[str, str], LiveRow]
@@ -276,6 +302,7 @@ def apply_objects(api: SupersetApi, planned: Planned, settings: Settings,
 
 def new_report(planned: Planned) -> Report:
     report = Report.for_access((k.name, k.creates) for k in API_KINDS.values())
+    report.touched = len(planned.plan.settled)
     for change in planned.plan.assets:
         if change.action == Action.CREATE:
             report.created[change.kind] += 1
@@ -299,12 +326,16 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     check_names_free(to_send, snapshot.rows, snapshot.managed)
     passwords = database_passwords(planned.local, settings, env)
     check_passwords(to_send, snapshot.rows, passwords)
+    doomed = plan.to_delete if prune_leftovers else []
+    checkpoints = Checkpoints(api, planned, settings)
     if to_send:
         requests = import_requests(to_send, planned.local, lock_in_ui=settings.lock_in_ui,
                                    passwords=passwords, info=snapshot.info)
-        send_assets(api, requests, snapshot.info.sparse_import, report, progress)
+        # One chunk and nothing after it: the record at the end is the only one needed.
+        more = len(requests) > 1 or bool(plan.access or doomed)
+        send_assets(api, requests, snapshot.info.sparse_import, report, progress,
+                    checkpoints if more else None)
     report.seconds["assets"] = round(time.perf_counter() - start, 2)
-    doomed = plan.to_delete if prune_leftovers else []
     # Ids as they are now, for what is set or deleted on them: what was just created
     # has ids only now, and an import can re-key a row (Superset matches a dataset by
     # its table too, so an original sent now takes over the row a doomed copy of it
@@ -322,7 +353,11 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
     objects = apply_objects(api, planned, settings, rows, prune_leftovers, report, progress)
     if not plan.rendered and not to_send and not doomed and not plan.access:
-        # Nothing rendered, nothing sent: the record is already right.
+        # Nothing rendered, nothing sent: the record is already right, but for the
+        # changed_on of what moved in Superset and is as sent (already in the
+        # snapshot's record).
+        if plan.settled and snapshot.record is not None:
+            write_record(api, snapshot.record, snapshot.record_id)
         return ApplyResult(report, backup, snapshot.access)
     # changed_on as the run left it (setting roles moves a dashboard's).
     wrote = bool(to_send or doomed or plan.access or any(o.changed for o in objects.values()))
@@ -332,7 +367,8 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
                           kept=[] if prune_leftovers else [c.uuid for c in plan.to_delete],
                           applied=applied, rows=final_rows,
                           objects={name: o.entry(OBJECT_KINDS[name], final_rows)
-                                   for name, o in objects.items()})
-    write_record(api, record, snapshot.record_id)
+                                   for name, o in objects.items()},
+                          code=planned.code, sent_forms=planned.sent_forms or None)
+    write_record(api, record, checkpoints.record_id)
     return ApplyResult(report, backup,
                        {k.name: getattr(record, k.record_field) for k in API_KINDS.values()})
