@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -300,6 +300,14 @@ def apply_objects(api: SupersetApi, planned: Planned, settings: Settings,
             for name, o in out.items()}
 
 
+def _counts_after(rows: Mapping[str, LiveRow], to_send: Iterable[Asset]) -> dict[Kind, int]:
+    """kind → how many rows to expect after sending (so that lists ask for every page
+    at once)."""
+    counts = Counter(row.kind for row in rows.values())
+    counts.update(a.kind for a in to_send if a.uuid not in rows)
+    return dict(counts)
+
+
 def new_report(planned: Planned) -> Report:
     report = Report.for_access((k.name, k.creates) for k in API_KINDS.values())
     report.touched = len(planned.plan.settled)
@@ -341,8 +349,12 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     # its table too, so an original sent now takes over the row a doomed copy of it
     # held, as in Aspects' collapsed datasets); a doomed uuid that is gone is not
     # deleted, and no other asset is deleted in its place.
-    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs)
-            else snapshot.rows)
+    known = snapshot.record
+    objects_planned = any(planned.specs.values()) or bool(
+        known and any(known.managed_objects(k) for k in OBJECT_KINDS))
+    expected = _counts_after(snapshot.rows, to_send)
+    listed_after_send = bool(to_send and (plan.access or doomed or objects_planned))
+    rows = list_rows(api, expected) if listed_after_send else snapshot.rows
     start = time.perf_counter()
     applied = apply_access(api, planned, plan.access, rows, report, progress)
     report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)
@@ -359,9 +371,16 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
         if plan.settled and snapshot.record is not None:
             write_record(api, snapshot.record, snapshot.record_id)
         return ApplyResult(report, backup, snapshot.access)
-    # changed_on as the run left it (setting roles moves a dashboard's).
-    wrote = bool(to_send or doomed or plan.access or any(o.changed for o in objects.values()))
-    final_rows = list_rows(api) if wrote else snapshot.rows
+    # changed_on as the run left it (setting roles moves a dashboard's): the list
+    # after sending still shows it, unless roles, embedding, a prune or objects wrote
+    # since.
+    wrote_since = bool(doomed or plan.access or any(o.changed for o in objects.values()))
+    if listed_after_send and not wrote_since:
+        final_rows = rows
+    elif to_send or wrote_since:
+        final_rows = list_rows(api, expected)
+    else:
+        final_rows = snapshot.rows
     record = record_after(snapshot, planned.local, settings, planned.inputs_hash,
                           deleted=[c.uuid for c in doomed],
                           kept=[] if prune_leftovers else [c.uuid for c in plan.to_delete],
