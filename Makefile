@@ -68,7 +68,8 @@ test-mysql: venv system-deps
 # the tests' reset restarts it with the same worker options.
 WORKERS_PORT ?= 8097
 WORKER_ARGS ?= -w 4 -k gthread --threads 4
-WORKER_TESTS ?= tests/integration/test_lock_live.py tests/integration/test_import_live.py
+WORKER_TESTS ?= tests/integration/test_lock_live.py tests/integration/test_import_live.py \
+	tests/integration/test_resume_live.py
 test-workers: venv system-deps
 	SUPERSET_LOCAL_PORT=$(WORKERS_PORT) SUPERSET_LOCAL_WORKER_ARGS='$(WORKER_ARGS)' \
 		$(SUPERSET_LOCAL) start

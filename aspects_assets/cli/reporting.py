@@ -99,6 +99,9 @@ def report_summary(report: Report) -> str:
         lines.append(f"  {name}: {done}")
     if report.backup:
         lines.append(f"  backup of what was deleted: {report.backup}")
+    if report.touched:
+        lines.append(f"  {report.touched} moved in Superset (changed_on) with the content "
+                     "last sent: not sent again")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
     lines.append(f"  {report.requests} import request(s); {timing}")
     return "import done:\n" + "\n".join(lines)

@@ -118,8 +118,12 @@ class Plan:
     # Objects of their own (row-level security filters, ...), in the registry's order.
     objects: tuple[ObjectChange, ...] = ()
     # False when no input changed and Superset did not move: nothing was rendered,
-    # and the project record is already right.
+    # and the project record is already right (but for `settled`).
     rendered: bool = True
+    # Assets whose `changed_on` moved in Superset while their content stayed what was
+    # sent (an identical re-import, a save without edits): not sent; the record takes
+    # their new `changed_on`.
+    settled: tuple[str, ...] = ()
 
     def with_action(self, *actions: Action) -> list[AssetChange]:
         return [a for a in self.assets if a.action in actions]

@@ -33,9 +33,15 @@ _HEADER = "/* aspects-assets project record: written by the tool, do not edit. *
 class ManagedAsset:
     kind: Kind
     fingerprint: str = ""  # of what was last sent (bundle form)
-    changed_on: str = ""  # Superset's changed_on_utc right after that
+    # Superset's changed_on_utc right after that; "" when not known (a run that
+    # stopped after this asset's chunk was accepted: core.incremental then compares
+    # the export, as for an asset that moved).
+    changed_on: str = ""
     locale: str | None = None
     base_uuid: str | None = None
+    # Of the canonical form (core.normalize) of what was last sent: what an export of
+    # the asset, normalized, hashes to while nobody changed it (core.incremental).
+    canonical: str = ""
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "fp": self.fingerprint,
@@ -44,13 +50,15 @@ class ManagedAsset:
             data["locale"] = self.locale
         if self.base_uuid:
             data["base"] = self.base_uuid
+        if self.canonical:
+            data["cf"] = self.canonical
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ManagedAsset:
         return cls(kind=as_kind(str(data["kind"])), fingerprint=str(data.get("fp", "")),
                    changed_on=str(data.get("changed_on", "")), locale=data.get("locale"),
-                   base_uuid=data.get("base"))
+                   base_uuid=data.get("base"), canonical=str(data.get("cf", "")))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ class Report:
     unchanged: dict[Kind, int] = field(default_factory=_per_kind)
     deleted: dict[Kind, int] = field(default_factory=_per_kind)
     requests: int = 0
+    # Moved in Superset (changed_on) with their content as sent: not sent again.
+    touched: int = 0
     # API kind (`core.kinds`) → on how many assets it was set; and what it had to
     # create first (the roles kind creates missing roles): JSON `<kind>_set`,
     # `<kind>_created`.
@@ -52,6 +54,7 @@ class Report:
         return {"created": self.created, "updated": self.updated,
                 "unchanged": self.unchanged, "deleted": self.deleted,
                 "sent": self.sent, "import_requests": self.requests,
+                **({"touched_unchanged": self.touched} if self.touched else {}),
                 **access, **({"objects": self.objects} if self.objects else {}),
                 **({"blocked": self.blocked} if self.blocked else {}),
                 "seconds": self.seconds, "backup": self.backup}

@@ -6,9 +6,12 @@ written).
 
 Order matters for a run that fails half-way: assets go first, in dependency
 order and in chunks that each commit on their own, every chunk built before the
-first is sent; roles and embedding only refer to dashboards that are in; the
-record is written last, so a run that stopped early is simply repeated (the next
-plan sends what is still missing).
+first is sent; roles and embedding only refer to dashboards that are in. The
+record is written after every chunk Superset accepted (those assets as sent, their
+`changed_on` not yet known, the inputs hash still the old one) and once more at
+the end, so a run that stopped early is simply repeated: the next plan finds the
+accepted chunks' assets as sent (`core.incremental.settle`) and sends what is
+still missing.
 """
 
 from __future__ import annotations
@@ -16,22 +19,23 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aspects_assets.core.chunking import Chunk, import_requests
-from aspects_assets.core.incremental import EDITED_IN_SUPERSET
+from aspects_assets.core.incremental import EDITED_IN_SUPERSET, fingerprints
 from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS, ObjectKind
 from aspects_assets.core.kinds.base import Applied
 from aspects_assets.core.kinds.objects import object_state_digest
 from aspects_assets.core.plan import plan_objects, wanted_access
-from aspects_assets.core.recording import record_after
+from aspects_assets.core.recording import record_after, record_sent
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import KINDS, Asset, AssetSet, Kind
 from aspects_assets.model.errors import InputError, SupersetError
 from aspects_assets.model.plan import AccessChange, Action, AssetChange
+from aspects_assets.model.record import ProjectRecord
 from aspects_assets.model.report import Report
 from aspects_assets.model.secrets import MASK
 from aspects_assets.model.snapshot import LiveRow
@@ -62,8 +66,9 @@ def database_passwords(assets: AssetSet, settings: Settings,
 
 
 def send_assets(api: SupersetApi, requests: list[Chunk], sparse: bool, report: Report,
-                progress: Progress) -> None:
-    """Send the import requests, in order; a failure names what is in and what is not."""
+                progress: Progress, accepted: Callable[[Chunk], None] | None = None) -> None:
+    """Send the import requests, in order; a failure names what is in and what is not.
+    `accepted` is told of each chunk Superset took."""
     applied: list[Asset] = []
     for number, chunk in enumerate(requests, start=1):
         try:
@@ -76,6 +81,26 @@ def send_assets(api: SupersetApi, requests: list[Chunk], sparse: bool, report: R
         for asset in chunk.assets:  # what was really sent: everything, without sparse imports
             report.sent[asset.kind].append(asset.uuid)
         progress("assets", len(chunk.assets))
+        if accepted is not None:
+            accepted(chunk)
+
+
+class Checkpoints:
+    """The project record, written after each chunk Superset accepted: a run that
+    fails later is followed by one that sends only what was not yet sent. Keeps the
+    record's id (the first write of a new project creates it)."""
+
+    def __init__(self, api: SupersetApi, planned: Planned, settings: Settings) -> None:
+        self.api = api
+        self.planned = planned
+        self.record = planned.snapshot.record or ProjectRecord(project=settings.project)
+        self.record_id = planned.snapshot.record_id
+        self.sent_forms = planned.sent_forms or fingerprints(planned.local, settings)
+
+    def __call__(self, chunk: Chunk) -> None:
+        self.record = record_sent(self.record, chunk.assets, self.planned.code,
+                                  self.sent_forms)
+        self.record_id = write_record(self.api, self.record, self.record_id)
 
 
 def _name_holder(asset: Asset, holders: Mapping[tuple[str, str], LiveRow]
@@ -374,8 +399,17 @@ def apply_objects(api: SupersetApi, planned: Planned, settings: Settings,
     return out
 
 
+def _counts_after(rows: Mapping[str, LiveRow], to_send: Iterable[Asset]) -> dict[Kind, int]:
+    """kind → how many rows to expect after sending (so that lists ask for every page
+    at once)."""
+    counts = Counter(row.kind for row in rows.values())
+    counts.update(a.kind for a in to_send if a.uuid not in rows)
+    return dict(counts)
+
+
 def new_report(planned: Planned) -> Report:
     report = Report.for_access((k.name, k.creates) for k in API_KINDS.values())
+    report.touched = len(planned.plan.settled)
     for change in planned.plan.assets:
         if change.action == Action.CREATE:
             report.created[change.kind] += 1
@@ -399,32 +433,43 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     check_names_free(to_send, snapshot.rows, snapshot.managed)
     passwords = database_passwords(planned.local, settings, env)
     check_passwords(to_send, snapshot.rows, passwords)
-    record = snapshot.record
+    known = snapshot.record
     dashboards = themed(plan.to_send, by_uuid, bool(planned.specs.get("themes")) or bool(
-        record and "themes" in record.objects))
+        known and "themes" in known.objects))
     check_themes(api, dashboards, planned.specs)
+    doomed = plan.to_delete if prune_leftovers else []
+    checkpoints = Checkpoints(api, planned, settings)
     if to_send:
         requests = import_requests(to_send, planned.local, lock_in_ui=settings.lock_in_ui,
                                    passwords=passwords, info=snapshot.info)
-        send_assets(api, requests, snapshot.info.sparse_import, report, progress)
+        # One chunk and nothing after it: the record at the end is the only one needed.
+        more = len(requests) > 1 or bool(plan.access or doomed)
+        send_assets(api, requests, snapshot.info.sparse_import, report, progress,
+                    checkpoints if more else None)
     report.seconds["assets"] = round(time.perf_counter() - start, 2)
-    doomed = plan.to_delete if prune_leftovers else []
     # Ids as they are now, for what is set or deleted on them: what was just created
     # has ids only now, and an import can re-key a row (Superset matches a dataset by
     # its table too, so an original sent now takes over the row a doomed copy of it
     # held, as in Aspects' collapsed datasets); a doomed uuid that is gone is not
     # deleted, and no other asset is deleted in its place.
+    objects_planned = any(planned.specs.values()) or bool(
+        known and any(known.managed_objects(k) for k in OBJECT_KINDS))
     resetting = [k.name for k in API_KINDS.values() if k.resets_on_import]
     resets = bool(to_send and resetting and any(
         wanted_access(planned.local, settings)[name] for name in resetting))
-    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs or dashboards
-                                           or resets)
-            else snapshot.rows)
+    expected = _counts_after(snapshot.rows, to_send)
+    listed_after_send = bool(to_send and (plan.access or doomed or objects_planned
+                                          or dashboards or resets))
+    rows = list_rows(api, expected) if listed_after_send else snapshot.rows
     access = (replanned_after_import(api, planned, settings, to_send, rows, plan.access)
               if to_send else list(plan.access))
     if not plan.rendered and not to_send and not doomed and not access:
         # Nothing rendered, nothing sent: the record is already right (it also says
-        # that the objects are as the last import left them, and none is pending).
+        # that the objects are as the last import left them, and none is pending),
+        # but for the changed_on of what moved in Superset and is as sent (already
+        # in the snapshot's record).
+        if plan.settled and snapshot.record is not None:
+            write_record(api, snapshot.record, snapshot.record_id)
         return ApplyResult(report, None, snapshot.access)
     first = [k for k in OBJECT_KINDS.values() if k.before_access]
     objects = apply_objects(api, planned, settings, rows, first, fresh=bool(to_send),
@@ -442,15 +487,23 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     objects.update(apply_objects(
         api, planned, settings, rows, [k for k in OBJECT_KINDS.values() if not k.before_access],
         fresh=wrote, prune_leftovers=prune_leftovers, report=report, progress=progress))
-    # changed_on as the run left it (setting roles moves a dashboard's).
-    wrote = wrote or any(o.changed for o in objects.values())
-    final_rows = list_rows(api) if wrote else snapshot.rows
+    # changed_on as the run left it (setting roles or a theme moves a dashboard's):
+    # the list after sending still shows it, unless something wrote since.
+    wrote_since = bool(doomed or access or dashboards
+                       or any(o.changed for o in objects.values()))
+    if listed_after_send and not wrote_since:
+        final_rows = rows
+    elif to_send or wrote_since:
+        final_rows = list_rows(api, expected)
+    else:
+        final_rows = snapshot.rows
     record = record_after(snapshot, planned.local, settings, planned.inputs_hash,
                           deleted=[c.uuid for c in doomed],
                           kept=[] if prune_leftovers else [c.uuid for c in plan.to_delete],
                           applied=applied, rows=final_rows,
                           objects={name: o.entry(OBJECT_KINDS[name], final_rows)
-                                   for name, o in objects.items()})
-    write_record(api, record, snapshot.record_id)
+                                   for name, o in objects.items()},
+                          code=planned.code, sent_forms=planned.sent_forms or None)
+    write_record(api, record, checkpoints.record_id)
     return ApplyResult(report, backup,
                        {k.name: getattr(record, k.record_field) for k in API_KINDS.values()})

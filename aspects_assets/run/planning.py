@@ -8,7 +8,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks
-from aspects_assets.core.incremental import access_reads, plan_incremental, unchanged_plan
+from aspects_assets.core.incremental import (
+    access_reads,
+    fingerprints,
+    moved,
+    plan_incremental,
+    settle,
+    unchanged_plan,
+)
 from aspects_assets.core.kinds import API_KINDS
 from aspects_assets.core.plan import in_scope, plan_full, plan_objects
 from aspects_assets.model.api import SupersetApi
@@ -21,7 +28,12 @@ from aspects_assets.project.render import source_listing
 from aspects_assets.project.settings import Settings
 from aspects_assets.project.validated import note_validated, was_validated
 from aspects_assets.run.pipeline import checked_or_fail
-from aspects_assets.superset.live import read_more_access, read_more_objects, read_snapshot
+from aspects_assets.superset.live import (
+    export_bodies,
+    read_more_access,
+    read_more_objects,
+    read_snapshot,
+)
 
 
 @dataclass
@@ -81,6 +93,8 @@ class Planned:
     # Object kind → what the code declares (applying plans them again on the
     # datasets as the import left them).
     specs: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    # uuid → fingerprint of what the bundle sends, for `local` (incremental only).
+    sent_forms: Mapping[str, str] = field(default_factory=dict)
 
 
 def usable_only(api: SupersetApi, plan: Plan, settings: Settings,
@@ -114,6 +128,16 @@ def plan_against_live(api: SupersetApi, settings: Settings, assets: AssetSet,
     return Planned(snapshot, local, plan, inputs, assets, objects or {})
 
 
+def settle_moved(api: SupersetApi, snapshot: Snapshot, uuids: list[str]
+                 ) -> tuple[Snapshot, tuple[str, ...]]:
+    """Export the assets that moved in Superset (in parallel) and settle those whose
+    content is still what was sent (`core.incremental.settle`)."""
+    if not uuids:
+        return snapshot, ()
+    snapshot, same = settle(snapshot, uuids, export_bodies(api, snapshot.rows, uuids))
+    return snapshot, tuple(same)
+
+
 def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planned:
     """The plan `import` runs: incremental from the record, or with `verify` full."""
     settings, scope = prepared.settings, prepared.scope
@@ -121,14 +145,27 @@ def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planne
         return plan_against_live(api, settings, prepared.assets(), scope, prepared.inputs,
                                  prepared.objects, prepared.warn)
     snapshot = read_snapshot(api, settings.project)
-    unchanged = unchanged_plan(snapshot, prepared.inputs, scope)
-    if unchanged is not None:
-        return Planned(snapshot, AssetSet(()), unchanged, prepared.inputs)
+    record = snapshot.record
+    settled: tuple[str, ...] = ()
+    if record is not None and record.inputs_hash == prepared.inputs:
+        # Nothing changed in the code: what moved is exported before anything is
+        # rendered, and when all of it is as sent, nothing is.
+        snapshot, settled = settle_moved(api, snapshot, moved(snapshot, scope))
+        unchanged = unchanged_plan(snapshot, prepared.inputs, scope, settled)
+        if unchanged is not None:
+            return Planned(snapshot, AssetSet(()), unchanged, prepared.inputs)
     code = prepared.assets()
     local = in_scope(code, scope)
+    sent_forms = fingerprints(local, settings)
+    if record is None or record.inputs_hash != prepared.inputs:
+        # Only what moved and is sent as before needs its export compared: what the
+        # code changed is sent anyway.
+        same = [u for u in moved(snapshot, scope)
+                if sent_forms.get(u) == snapshot.managed[u].fingerprint]
+        snapshot, settled = settle_moved(api, snapshot, same)
     snapshot = read_more_access(api, snapshot, access_reads(snapshot, local, settings, scope))
     snapshot = read_more_objects(api, snapshot, prepared.objects)
-    plan = usable_only(api, plan_incremental(snapshot, local, settings, scope), settings,
-                       prepared.warn)
+    plan = usable_only(api, plan_incremental(snapshot, local, settings, scope, settled,
+                                             sent_forms), settings, prepared.warn)
     plan = replace(plan, objects=plan_objects(snapshot, prepared.objects, code, settings))
-    return Planned(snapshot, local, plan, prepared.inputs, code, prepared.objects)
+    return Planned(snapshot, local, plan, prepared.inputs, code, prepared.objects, sent_forms)

@@ -400,8 +400,12 @@ class SupersetClient:
     # -- reading -------------------------------------------------------------------------
 
     def list_all(self, endpoint: str, columns: Iterable[str],
-             filters: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-        """Every row of a list endpoint; pages after the first are fetched in parallel."""
+                 filters: Iterable[Mapping[str, Any]] = (), *,
+                 expected: int = 0) -> list[dict[str, Any]]:
+        """Every row of a list endpoint; pages after the first are fetched in parallel.
+        `expected`: how many rows the caller expects (the project record knows): the
+        pages up to that many are asked for at once, without waiting for the first
+        page's count."""
         def page(n: int) -> dict[str, Any]:
             query: dict[str, Any] = {"columns": list(columns), "page": n,
                                      "page_size": PAGE_SIZE}
@@ -411,14 +415,17 @@ class SupersetClient:
                                                    params={"q": prison.dumps(query)})
             return result
 
-        first = page(0)
-        rows: list[dict[str, Any]] = list(first.get("result") or [])
-        pages = -(-int(first.get("count", 0)) // PAGE_SIZE)
-        if pages > 1:
+        guessed = max(1, -(-expected // PAGE_SIZE))
+        if guessed == 1:
+            answers = [page(0)]
+        else:
             with ThreadPoolExecutor(self.workers) as pool:
-                for data in pool.map(page, range(1, pages)):
-                    rows.extend(data.get("result") or [])
-        return rows
+                answers = list(pool.map(page, range(guessed)))
+        pages = -(-int(answers[0].get("count", 0)) // PAGE_SIZE)
+        if pages > guessed:
+            with ThreadPoolExecutor(self.workers) as pool:
+                answers += pool.map(page, range(guessed, pages))
+        return [row for data in answers[:max(pages, 1)] for row in data.get("result") or []]
 
     def chart_data(self, query_context: Mapping[str, Any]) -> dict[str, Any]:
         """Run a chart's query (`POST /api/v1/chart/data`): Superset's answer."""

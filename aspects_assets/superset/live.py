@@ -36,7 +36,20 @@ def read_snapshot(api: SupersetApi, project: str,
     incremental import) an API kind's state is what the record says was set,
     where reading it would cost a request per asset."""
     record, record_id = read_record(api, project)
-    rows = list_rows(api)
+    expected: dict[Kind, int] = {}
+    for managed in (record.managed.values() if record else ()):
+        expected[managed.kind] = expected.get(managed.kind, 0) + 1
+    # The lists, the objects and the server's info at once: they do not depend on
+    # each other, and each is a round trip. Only the object kinds the record has: a
+    # project without roles or filters never reads them (`read_more_objects` reads
+    # what the code declares).
+    recorded_kinds = [k for k in OBJECT_KINDS.values() if record and k.name in record.objects]
+    with ThreadPoolExecutor(2 + len(recorded_kinds)) as pool:
+        listed = pool.submit(list_rows, api, expected)
+        info = pool.submit(api.info)
+        read_objects = {kind.name: pool.submit(kind.read, api, record.managed_objects(kind.name))
+                        for kind in recorded_kinds if record}
+        rows = listed.result()
     bodies: Bodies | None = None
     access: dict[str, Mapping[str, Any]] = {}
     if compare is not None:
@@ -49,11 +62,8 @@ def read_snapshot(api: SupersetApi, project: str,
         uuids = rows if compare is None else compare
         access[kind.name] = kind.read(api, rows, [u for u in uuids
                                                   if u in rows and rows[u].kind in kind.targets])
-    # Only the object kinds the record has: a project without roles or filters
-    # never reads them (`read_more_objects` reads what the code declares).
-    objects = {kind.name: kind.read(api, record.managed_objects(kind.name))
-               for kind in OBJECT_KINDS.values() if record and kind.name in record.objects}
-    return Snapshot(rows=rows, record=record, record_id=record_id, info=api.info(),
+    objects = {name: future.result() for name, future in read_objects.items()}
+    return Snapshot(rows=rows, record=record, record_id=record_id, info=info.result(),
                     access=access, bodies=bodies, objects=objects)
 
 
@@ -78,11 +88,15 @@ def read_more_access(api: SupersetApi, snapshot: Snapshot,
     return snapshot
 
 
-def list_rows(api: SupersetApi) -> dict[str, LiveRow]:
-    """uuid → LiveRow for every database, dataset, chart and dashboard (in parallel)."""
+def list_rows(api: SupersetApi, expected: Mapping[Kind, int] | None = None
+              ) -> dict[str, LiveRow]:
+    """uuid → LiveRow for every database, dataset, chart and dashboard (in parallel;
+    `expected`: kind → how many rows there should be, so that all pages are asked
+    for at once)."""
     def rows_of(kind: Kind) -> list[LiveRow]:
         spec = BUNDLE_KINDS[kind]
-        return [spec.row(item) for item in api.list_all(kind, spec.list_columns)]
+        return [spec.row(item) for item in api.list_all(
+            kind, spec.list_columns, expected=(expected or {}).get(kind, 0))]
 
     with ThreadPoolExecutor(len(KINDS)) as pool:
         results = list(pool.map(rows_of, KINDS))

@@ -85,7 +85,8 @@ class FakeSuperset:
         return self.info_
 
     def list_all(self, endpoint: str, columns: Iterable[str],
-                 filters: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+                 filters: Iterable[Mapping[str, Any]] = (), *,
+                 expected: int = 0) -> list[dict[str, Any]]:
         self.calls.append(("list", endpoint))
         if endpoint == "css_template":
             wanted = {f["value"] for f in filters if f["col"] == "template_name"}

@@ -233,5 +233,69 @@ def test_a_rejected_chunk_names_what_is_in_and_sends_nothing_after(base_project:
                            f"({per_chunk} assets: chart 'Chart {per_chunk}' ["), text
     assert (f"Superset rejected it. Applied before it: {per_chunk} charts. Not sent: 1 chart. "
             "Nothing after that chunk was sent") in text
-    assert fake.calls == [("import", ""), ("import", "rejected")], \
-        "nothing after the failed chunk: no roles, embedding, prune or record"
+    assert fake.calls == [("import", ""), ("put", "css_template"), ("import", "rejected")], \
+        "the record after the accepted chunk, nothing after the failed one"
+    record, _ = read_record(fake, "test-base")
+    assert record is not None
+    first = {c.uuid for c in charts[:per_chunk]}
+    assert first <= set(record.managed)
+    assert not {c.uuid for c in charts[per_chunk:]} & set(record.managed)
+    # Sent, changed_on not yet known: the next run compares their export.
+    assert {record.managed[u].changed_on for u in first} == {""}
+    assert all(record.managed[u].fingerprint and record.managed[u].canonical for u in first)
+
+
+def test_a_run_after_a_failed_chunk_sends_only_what_was_not_sent(base_project: Path) -> None:
+    """A first import whose second request fails: the next run settles what the first
+    chunk sent (its export is as sent) and sends the rest, then nothing more."""
+    project = base_project
+    charts_dir = project / "assets" / "charts"
+    template = yaml.safe_load(next(charts_dir.glob("*.yaml")).read_text())
+    per_chunk = CHUNK_BUDGET_MS // BUNDLE_KINDS["chart"].cost_ms
+    for n in range(per_chunk + 5):
+        body = {**template, "slice_name": f"Chart {n}", "uuid": f"00000000-0000-4000-8000-{n:012d}"}
+        (charts_dir / f"chart_{n}.yaml").write_text(yaml.safe_dump(body))
+    fake = _Rejecting(reject=1)
+    with pytest.raises(SupersetError):
+        imported(fake, project)
+    first = {str(b["uuid"]) for path, b in fake.imports[0].files.items()
+             if path != "metadata.yaml"}
+    fake.reject = None
+    again = planned(fake, project)
+    assert set(again.plan.settled) == first
+    to_send = {c.uuid for c in again.plan.to_send}
+    assert to_send and not to_send & first
+    before = len(fake.imports)
+    result = apply(fake, project, again)
+    sent = {str(b["uuid"]) for i in fake.imports[before:] for path, b in i.files.items()
+            if path != "metadata.yaml"}
+    assert sent == to_send
+    assert result.report.touched == len(first)
+    assert not planned(fake, project).plan.has_differences
+
+
+def test_touched_but_identical_is_settled_without_rendering_and_an_edit_is_sent(
+        base_project: Path) -> None:
+    fake = FakeSuperset()
+    imported(fake, base_project)
+    for asset in fake.assets.values():  # an identical re-import: every changed_on moves
+        asset["changed_on"] = fake._tick()
+    fake.edit(CHART, slice_name="Edited in Superset")
+    again = planned(fake, base_project)
+    assert set(again.plan.settled) == BASE_UUIDS - {CHART}
+    assert [(c.uuid, c.reason) for c in again.plan.to_send] == [
+        (CHART, "edited in Superset since the last import")]
+    apply(fake, base_project, again)
+    for asset in fake.assets.values():
+        asset["changed_on"] = fake._tick()
+    fake.calls.clear()
+    settled = planned(fake, base_project)
+    assert not settled.plan.rendered and not settled.plan.to_send
+    assert set(settled.plan.settled) == BASE_UUIDS
+    apply(fake, base_project, settled)
+    assert ("import", "") not in fake.calls
+    record, _ = read_record(fake, "test-base")
+    assert record is not None
+    assert {u: m.changed_on for u, m in record.managed.items()} == {
+        u: fake.assets[u]["changed_on"] for u in BASE_UUIDS}
+    assert planned(fake, base_project).plan.settled == ()
