@@ -59,6 +59,25 @@ def corpus_with_catalogs(tmp_path: Path, locales: list[str] | None = None,
     return project, chosen
 
 
+def render_into(project: Path, out: Path, env: dict[str, str] | None = None) -> Path:
+    """The asset sources of the project in `project` rendered into `out` (same paths
+    below it), as `tutor config save` renders Aspects' assets into Tutor's env: the
+    templates' own Jinja resolved, Superset's `{% raw %}` blocks left bare."""
+    from aspects_assets.project.render import jinja_environment, render_text, source_files
+    from aspects_assets.project.settings import load_settings
+
+    settings = load_settings(cwd=project, env=env or {})
+    jinja = jinja_environment(settings.templates_dir)
+    for _kind, path in source_files(settings):
+        text, problem = render_text(jinja, path.read_text(), dict(settings.variables),
+                                    str(path))
+        assert problem is None and text is not None, problem
+        target = out / path.relative_to(settings.assets_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return out
+
+
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Result:
     """Run the CLI in `cwd` as a user would, in-process."""
     old = Path.cwd()
@@ -190,3 +209,78 @@ def aspects_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(folder / "unpacked")
     return folder / "unpacked" / "tutoraspects"
+
+
+# -- the real Tutor with tutor-contrib-aspects 6.1.0 (no Docker) -----------------------
+
+TUTOR_REQUIREMENTS = TESTS / "tutor" / "requirements.txt"
+# Built once per checkout (a fresh clone builds it on its first run), outside git.
+TUTOR_VENV = REPO / ".cache" / "tutor-aspects-6.1.0"
+TUTOR_LOCALES = ["en", "fr_CA", "es_419"]
+# A plugin of the test's own that fills the patch Aspects reads extra translations from.
+EXTRA_TRANSLATIONS_PLUGIN = """\
+name: aspects_assets_test
+version: 0.0.1
+patches:
+  superset-extra-asset-translations: |
+    fr_CA:
+      Course Dashboard: Tableau de bord du cours (test)
+"""
+
+
+def _build_tutor_venv() -> Path:
+    """The test virtualenv, made in place; the copy of the requirements in it, written
+    last, says it is complete (and for which list), so a build cut short is redone."""
+    import subprocess
+    import sys
+
+    marker = TUTOR_VENV / "requirements.txt"
+    if marker.is_file() and marker.read_text() == TUTOR_REQUIREMENTS.read_text():
+        return TUTOR_VENV / "bin"
+    shutil.rmtree(TUTOR_VENV, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(TUTOR_VENV)],
+                   check=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(TUTOR_VENV / "bin/python"),
+                    "install", "-q", "--no-deps", "-r", str(TUTOR_REQUIREMENTS)], check=True)
+    shutil.copy(TUTOR_REQUIREMENTS, marker)
+    return TUTOR_VENV / "bin"
+
+
+@pytest.fixture(scope="session")
+def tutor_bin() -> Path:
+    """The bin folder of a virtualenv with the real `tutor` and tutor-contrib-aspects."""
+    return _build_tutor_venv()
+
+
+def tutor(bin_dir: Path, root: Path, *args: str, plugins_root: Path | None = None) -> str:
+    """Run the real `tutor` on `root`; its output."""
+    import subprocess
+
+    env = {**os.environ, "TUTOR_ROOT": str(root),
+           "TUTOR_PLUGINS_ROOT": str(plugins_root or root.parent / "tutor-plugins")}
+    done = subprocess.run([str(bin_dir / "tutor"), *args], env=env, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def make_tutor_root(bin_dir: Path, where: Path, locales: list[str]) -> Path:
+    """A Tutor root with Aspects enabled, rendered for `locales`, and the test
+    plugin that fills the extra-translations patch."""
+    import json
+
+    plugins = where / "tutor-plugins"
+    plugins.mkdir(parents=True, exist_ok=True)
+    (plugins / "aspects_assets_test.yml").write_text(EXTRA_TRANSLATIONS_PLUGIN)
+    root = where / "tutor-root"
+    tutor(bin_dir, root, "plugins", "enable", "aspects", "aspects_assets_test",
+          plugins_root=plugins)
+    tutor(bin_dir, root, "config", "save", "--set",
+          f"SUPERSET_DASHBOARD_LOCALES={json.dumps(locales)}", plugins_root=plugins)
+    return root
+
+
+@pytest.fixture(scope="session")
+def tutor_root(tutor_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Tutor root for the session (read only: copy it to change it)."""
+    return make_tutor_root(tutor_bin, tmp_path_factory.mktemp("tutor"), TUTOR_LOCALES)

@@ -197,3 +197,40 @@ def test_a_collapsed_row_names_the_configured_locale_as_written() -> None:
     dim = next(c for c in report.collapsed if c.table == "reporting.dim")
     assert (dim.holder_locale, dim.configured) == ("fr_CA", True)
     assert dim.as_dict()["uuid_of_locale"] == "fr_CA"
+
+
+RETIRED_CHART = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+RETIRED_DATASET = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"
+
+
+def test_retired_uuids_and_their_copies_are_taken_over() -> None:
+    """Aspects' unused_uuids: the retired originals and their copies in any locale
+    (configured or not) are recorded, so that `import --prune` deletes them; a
+    retired uuid the code still produces stays the code's."""
+    rows = {r.uuid: r for r in [
+        row("chart", RETIRED_CHART, 501, "Course info"),
+        row("chart", copy_uuid(RETIRED_CHART, "es_419"), 502, "Información"),
+        row("chart", copy_uuid(RETIRED_CHART, "pt_BR"), 503, "Informação"),
+        row("dataset", RETIRED_DATASET, 504, "fact_instance_courses"),
+        row("chart", CHART, 505),
+        row("chart", THEIR_CHART, 506, "mine"),
+    ]}
+    details = LiveDetails(chart_dataset={THEIR_CHART: RETIRED_DATASET})
+    report = analyze("p", rows, details, code(), LOCALES, known_locales=babel_locales(),
+                     retired=[RETIRED_CHART, RETIRED_DATASET, CHART])
+    retired = {(f.uuid, f.locale, f.base_uuid) for f in report.retired}
+    assert retired == {
+        (RETIRED_CHART, None, None),
+        (copy_uuid(RETIRED_CHART, "es_419"), "es_419", RETIRED_CHART),
+        (copy_uuid(RETIRED_CHART, "pt_BR"), "pt_BR", RETIRED_CHART),
+        (RETIRED_DATASET, None, None)}
+    assert CHART in {f.uuid for f in report.produced}
+    assert [f.uuid for f in report.unknown] == [THEIR_CHART]
+    assert [(r.chart.uuid, r.dataset.uuid) for r in report.at_risk] == [
+        (THEIR_CHART, RETIRED_DATASET)]
+    record = adopted_record(report, None)
+    assert {u for u, _, _ in retired} <= set(record.managed)
+    assert record.managed[copy_uuid(RETIRED_CHART, "pt_BR")].locale == "pt_BR"
+    assert report.needs_action
+    assert report.as_dict()["counts"]["retired"] == {"database": 0, "dataset": 1, "chart": 3,
+                                                    "dashboard": 0}

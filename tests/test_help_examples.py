@@ -5,6 +5,7 @@ against the local Superset in tests/integration/test_help_examples_live.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -44,10 +45,17 @@ def test_every_command_has_examples_and_some_run_offline() -> None:
 
 
 @pytest.mark.parametrize("example", OFFLINE, ids=[e.line for e in OFFLINE])
-def test_offline_example_runs(example: Example, tmp_path: Path) -> None:
+def test_offline_example_runs(example: Example, tmp_path: Path,
+                              request: pytest.FixtureRequest) -> None:
     project = demo_copy(tmp_path)
-    result = run(list(example.args), project, env={"SUPERSET_DASHBOARD_LOCALES": "",
-                                                   **example.env})
+    env = {"SUPERSET_DASHBOARD_LOCALES": "", **example.env}
+    if example.args[0] == "init":  # beside a real Tutor root, with `tutor` on the PATH
+        root: Path = request.getfixturevalue("tutor_root")
+        bin_dir: Path = request.getfixturevalue("tutor_bin")
+        (tmp_path / "tutor-root").symlink_to(root)
+        env.update(PATH=f"{bin_dir}:{os.environ['PATH']}", TUTOR_ROOT=str(root),
+                   TUTOR_PLUGINS_ROOT=str(root.parent / "tutor-plugins"))
+    result = run(list(example.args), project, env=env)
     allowed = {0, 1} if example.may_exit_1 else {0}
     assert result.exit_code in allowed, f"{example.line}\n{result.output}"
 

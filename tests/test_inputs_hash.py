@@ -46,3 +46,45 @@ def test_the_hash_still_follows_every_input_that_is_not_a_secret(base_project: P
     before = _hash(project, REAL)
     chart.write_text(chart.read_text().replace("Enrollments per day.", "Per day."))
     assert _hash(project, REAL) != before
+
+
+def test_a_password_written_in_a_rendered_layer_does_not_enter_the_hash(
+        base_project: Path) -> None:
+    """Tutor's env is a rendered layer: its database files hold the URI with the
+    password in clear (init's generated layer replaces them, but they are read
+    and hashed)."""
+    env_layer = base_project / "env"
+    (env_layer / "databases").mkdir(parents=True)
+    database = env_layer / "databases" / "clickhouse.yaml"
+    config = base_project / "aspects-assets.yaml"
+    config.write_text(config.read_text()
+                      + "assets_dir: [{path: env, rendered: true}, {path: assets}]\n")
+
+    def stored(password: str) -> str:
+        database.write_text("database_name: ClickHouse\nsqlalchemy_uri: "
+                            f"clickhousedb://report:{password}@clickhouse:8123/r?x=1\n")
+        return inputs_hash(load_settings(cwd=base_project, env={}), ["all"])
+
+    record = stored(REAL)
+    assert [word for word in DICTIONARY if stored(word) == record] == DICTIONARY
+    database.write_text(database.read_text().replace("clickhouse:8123", "other:8123"))
+    assert inputs_hash(load_settings(cwd=base_project, env={}), ["all"]) != record
+
+
+def test_a_roles_file_and_a_json_template_count_but_not_the_embedding_manifest(
+        base_project: Path) -> None:
+    def hashed() -> str:
+        return inputs_hash(load_settings(cwd=base_project, env={}), ["all"])
+
+    before = hashed()
+    (base_project / "embedded-dashboards.json").write_text('{"dashboards": []}')
+    assert hashed() == before, "the import writes the manifest: it is no input"
+    roles = base_project / "assets" / "roles"
+    roles.mkdir()
+    (roles / "roles.json").write_text("[]")
+    with_roles = hashed()
+    assert with_roles != before
+    partial = base_project / "templates" / "partials" / "permissions.json"
+    partial.parent.mkdir(parents=True)
+    partial.write_text("[]")
+    assert hashed() != with_roles

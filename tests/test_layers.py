@@ -96,6 +96,20 @@ def test_files_of_one_layer_with_one_uuid_are_all_kept_for_validation_to_name() 
     assert problems == [] and [s.definition.display for s in stacked] == ["a.yaml", "b.yaml"]
 
 
+def test_a_problem_at_a_key_an_override_set_names_the_override_file() -> None:
+    from aspects_assets.model.errors import Problem
+    from aspects_assets.project.layers import attributed
+
+    stacked, _ = stack([
+        entry(0, "env/a.yaml", slice_name="A", params={"metrics": [1], "x": 1}),
+        entry(1, "top/o.yaml", _override=True, params={"metrics": [{"label": 2}]}),
+    ])
+    problems = [Problem("error", "env/a.yaml", key, "bad") for key in
+                ("params.metrics[0].label", "params.metrics", "params.x", "params.metricsx")]
+    assert [p.file for p in attributed(problems, stacked)] == [
+        "top/o.yaml", "top/o.yaml", "env/a.yaml", "env/a.yaml"]
+
+
 # -- settings ----------------------------------------------------------------------------
 
 def test_a_list_of_layers_is_read_lowest_first_relative_to_the_settings(tmp_path: Path
@@ -235,3 +249,177 @@ def test_the_inputs_hash_covers_every_layer_and_their_order(base_project: Path) 
     config.write_text(yaml.safe_dump(data))
     rendered = inputs_hash(load_settings(cwd=base_project, env={}), [])
     assert len({before, changed, rendered}) == 3
+
+
+# -- pull into the layer that owns the asset -----------------------------------------------
+
+PULL_DASHBOARD = "d16ba8ca-ede9-44cd-b4aa-9df555052826"  # Aspects Pipeline Health
+PULL_CHART = "e1019702-7f68-44e9-9e86-37dcf954bf16"  # xAPI Lag
+
+
+@pytest.fixture
+def env_and_overlay(tmp_path: Path) -> Path:
+    """This repository's project with its assets rendered into a Tutor-like env (the
+    lowest layer, rendered) and an empty overlay of templates above it."""
+    import shutil
+
+    from conftest import REPO, render_into
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("assets", "templates"):
+        shutil.copytree(REPO / name, project / name)
+    shutil.copy(REPO / "aspects-assets.yaml", project / "aspects-assets.yaml")
+    render_into(project, project / "env")
+    shutil.rmtree(project / "assets")
+    config = yaml.safe_load((project / "aspects-assets.yaml").read_text())
+    config["assets_dir"] = [{"path": "env", "rendered": True}, {"path": "overlay"}]
+    (project / "overlay").mkdir()
+    (project / "aspects-assets.yaml").write_text(yaml.safe_dump(config))
+    return project
+
+
+def _pull_layered(project: Path, edit: Any, *uuids: str) -> Any:
+    from test_pull import _as_exported
+
+    from aspects_assets.core.pull.plan import plan_pull
+    from aspects_assets.project.render import source_files
+
+    live = _as_exported(project, *uuids)
+    edit(live)
+    settings = load_settings(project / "aspects-assets.yaml", env={})
+    loaded = load_assets(settings)
+    assert not loaded.problems, loaded.problems
+    paths = {settings.display(p): p for _, p in source_files(settings)}
+    return plan_pull(settings, loaded.assets, live, paths, loaded.origins())
+
+
+def _write(plan: Any) -> None:
+    for change in plan.files:
+        if change.text is not None:
+            change.path.parent.mkdir(parents=True, exist_ok=True)
+            change.path.write_text(change.text)
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*.yaml"))}
+
+
+def test_a_change_to_an_asset_of_the_rendered_layer_becomes_an_override_in_the_overlay(
+        env_and_overlay: Path) -> None:
+    from aspects_assets.core.pull.file_change import CREATED, UNCHANGED
+
+    project = env_and_overlay
+    env_before = _tree(project / "env")
+
+    def retitle(live: Any) -> None:
+        live[PULL_DASHBOARD].body["dashboard_title"] = "Pipeline health"
+
+    plan = _pull_layered(project, retitle, PULL_DASHBOARD, PULL_CHART)
+    by_uuid = {f.uuid: f for f in plan.files}
+    assert by_uuid[PULL_CHART].status == UNCHANGED
+    change = by_uuid[PULL_DASHBOARD]
+    assert change.status == CREATED, change.reason
+    assert change.display == "overlay/dashboards/Aspects_Pipeline_Health.yaml"
+    assert yaml.safe_load(change.text or "") == {
+        "_override": True, "uuid": PULL_DASHBOARD, "dashboard_title": "Pipeline health"}
+    assert plan.new_strings == (("Pipeline health", "dashboard title"),)
+    _write(plan)
+    assert _tree(project / "env") == env_before, "the rendered layer is never written"
+    again = _pull_layered(project, retitle, PULL_DASHBOARD)
+    assert [f.status for f in again.files] == [UNCHANGED]
+    origins = load_assets(load_settings(project / "aspects-assets.yaml", env={})).origins()
+    assert [e.display for e in origins[PULL_DASHBOARD].overrides] == [change.display]
+
+
+def test_an_existing_override_is_edited_and_keeps_its_comments_and_pinned_keys(
+        env_and_overlay: Path) -> None:
+    from aspects_assets.core.pull.file_change import UPDATED
+
+    project = env_and_overlay
+    env_title = yaml.safe_load(
+        (project / "env/dashboards/Aspects_Pipeline_Health.yaml").read_text())["dashboard_title"]
+    override = project / "overlay" / "dashboards" / "health.yaml"
+    write(override, "# ours: the title as the operators want it\n_override: true\n"
+                    f"uuid: {PULL_DASHBOARD}\ndashboard_title: {env_title}  # pinned\n"
+                    "description: '{{ \"Ours\" }}'\n")
+
+    def edit(live: Any) -> None:
+        live[PULL_DASHBOARD].body["css"] = ".x { color: red }"
+        live[PULL_DASHBOARD].body["description"] = "Ours, edited"
+
+    plan = _pull_layered(project, edit, PULL_DASHBOARD)
+    (change,) = plan.files
+    assert change.status == UPDATED, change.reason
+    assert change.path == override
+    text = change.text or ""
+    assert text.startswith("# ours: the title as the operators want it\n")
+    assert f"dashboard_title: {env_title}  # pinned\n" in text
+    assert yaml.safe_load(text) == {"_override": True, "uuid": PULL_DASHBOARD,
+                                    "dashboard_title": env_title,
+                                    "description": "Ours, edited", "css": ".x { color: red }"}
+
+
+def test_a_key_superset_added_cannot_go_into_an_override_and_says_so(
+        env_and_overlay: Path) -> None:
+    from aspects_assets.core.pull.file_change import NOT_PULLABLE
+
+    def add(live: Any) -> None:
+        live[PULL_CHART].body["params"]["brand_new_option"] = True
+
+    plan = _pull_layered(env_and_overlay, add, PULL_CHART)
+    (change,) = plan.files
+    assert change.status == NOT_PULLABLE
+    assert "params.brand_new_option is new" in change.reason
+    assert not (env_and_overlay / "overlay" / "charts").exists()
+
+
+def test_an_asset_replaced_in_the_overlay_is_pulled_into_its_own_file(
+        env_and_overlay: Path) -> None:
+    import shutil
+
+    from aspects_assets.core.pull.file_change import UPDATED
+
+    project = env_and_overlay
+    (project / "overlay" / "charts").mkdir()
+    shutil.copy(project / "env/charts/xAPI_Lag.yaml", project / "overlay/charts/lag.yaml")
+
+    def retitle(live: Any) -> None:
+        live[PULL_CHART].body["slice_name"] = "Event lag"
+
+    plan = _pull_layered(project, retitle, PULL_CHART)
+    (change,) = plan.files
+    assert change.status == UPDATED and change.display == "overlay/charts/lag.yaml"
+    assert "slice_name: Event lag\n" in (change.text or "")
+
+
+def test_nothing_is_written_when_every_layer_is_rendered(env_and_overlay: Path) -> None:
+    from aspects_assets.core.pull.file_change import NOT_PULLABLE
+
+    project = env_and_overlay
+    config = yaml.safe_load((project / "aspects-assets.yaml").read_text())
+    config["assets_dir"] = [config["assets_dir"][0]]
+    (project / "aspects-assets.yaml").write_text(yaml.safe_dump(config))
+
+    def retitle(live: Any) -> None:
+        live[PULL_CHART].body["slice_name"] = "Event lag"
+
+    plan = _pull_layered(project, retitle, PULL_CHART)
+    (change,) = plan.files
+    assert change.status == NOT_PULLABLE and "no layer above it" in change.reason
+    assert change.text is None
+
+
+def test_an_asset_new_to_the_code_is_pulled_into_the_top_layer_of_templates(
+        env_and_overlay: Path) -> None:
+    from aspects_assets.core.export import ExportedAsset
+    from aspects_assets.core.pull.file_change import CREATED
+
+    def copy_as_new(live: Any) -> None:
+        body = {**live[PULL_CHART].body, "uuid": "5f0c9d1e-0000-4000-8000-000000000001",
+                "slice_name": "Brand new"}
+        live[body["uuid"]] = ExportedAsset("chart", body, None)
+
+    plan = _pull_layered(env_and_overlay, copy_as_new, PULL_CHART)
+    created = [f for f in plan.files if f.status == CREATED]
+    assert [f.display for f in created] == ["overlay/charts/Brand_new.yaml"]

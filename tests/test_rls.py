@@ -10,8 +10,8 @@ from aspects_assets.core.i18n.localize import copy_uuid
 from aspects_assets.core.kinds.rls import (
     DatasetRef,
     LiveRls,
+    Rls,
     RlsFilter,
-    check_unique,
     covered,
     desired_form,
     live_form,
@@ -21,6 +21,7 @@ from aspects_assets.core.kinds.rls import (
 )
 from aspects_assets.core.plan import field_changes
 from aspects_assets.model.assets import Asset, AssetSet
+from aspects_assets.project.sources import Document
 
 COURSES = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d1001"
 PII = "0b1c0f6e-7a61-4c55-9a0a-3c1f0c1d1002"
@@ -111,10 +112,11 @@ def test_a_missing_key_and_a_non_mapping_are_errors():
 
 
 def test_two_files_may_not_declare_one_name():
-    a = parsed(FILE)
-    b = RlsFilter(**{**a.__dict__, "source": "other.yaml"})
-    problems = check_unique([a, b])
-    assert [p.file for p in problems] == ["other.yaml"]
+    documents = [Document("one.yaml", FILE), Document("other.yaml", FILE)]
+    filters, problems = Rls().parse(documents, code())
+    assert len(filters) == 2
+    assert [(p.file, p.key) for p in problems] == [("other.yaml", "name")]
+    assert "also declared in one.yaml" in problems[0].message
 
 
 def test_a_role_nobody_has_is_an_error_not_a_new_role():

@@ -95,7 +95,8 @@ def assert_reported(case: dict[str, Any], exit_code: int, output: str) -> None:
 @pytest.mark.parametrize(("case_file", "command"),
                          cases_for({"validate": ["validate"],
                                     "build": ["build", "--out", "out.zip"],
-                                    "extract-translations": ["extract-translations"]},
+                                    "extract-translations": ["extract-translations"],
+                                    "init": ["init", "--from-tutor"]},
                                    default=["validate", "build"]))
 def test_bad_input_is_reported_with_file_and_key(
     case_file: Path, command: list[str], base_project: Path

@@ -43,6 +43,9 @@ def _text(report: AdoptReport, data: dict[str, Any], *, dry_run: bool) -> list[t
     lines.append(("yellow" if report.leftovers else "",
                   f"leftovers, copies for locales not configured ({locales}): "
                   f"{_counts(counts['leftovers'])}"))
+    lines.append(("yellow" if report.retired else "",
+                  f"retired by Aspects (retired_uuids) and their copies: "
+                  f"{_counts(counts['retired'])}"))
     lines.append(("", f"not in the code, left alone: {_counts(counts['unknown'])}"))
     for other in report.unknown[:20]:
         lines.append(("", f"  . {other.kind} {other.title} [{other.uuid}]"))
@@ -61,7 +64,8 @@ def _text(report: AdoptReport, data: dict[str, Any], *, dry_run: bool) -> list[t
                   f"{verb} {report.recorded} asset(s) as managed by this project{kept}"))
     if report.needs_action:
         lines.append(("", "next: `aspects-assets import --prune` sends the code's version of "
-                          "each (repairs the collapsed datasets) and deletes the leftovers"))
+                          "each (repairs the collapsed datasets) and deletes the leftovers "
+                          "and retired assets"))
     return lines
 
 
@@ -82,21 +86,24 @@ def adopt(app: AppContext, dry_run: bool, force: bool, lock_timeout: float,
     collapsed datasets (Aspects' per-locale copies of a physical dataset kept
     the table name, so Superset merged them into one row under one copy's
     uuid); leftovers (copies for locales no longer configured, recognised by
-    their uuid for any locale Babel knows); assets the code does not know (left
-    alone), and those of them that use a leftover.
+    their uuid for any locale Babel knows); retired assets (the settings'
+    retired_uuids, Aspects' unused_uuids, and their copies in any locale);
+    assets the code does not know (left alone), and those of them that use a
+    leftover or a retired dataset.
 
-    Then it records the first three groups as managed by this project, without
+    Then it records the first four groups as managed by this project, without
     fingerprints: the next `import` sends the code's version of each (our copies
     of a physical dataset are virtual datasets `<table>_<locale>`; the original
-    takes its collapsed row back) and `import --prune` deletes the leftovers.
+    takes its collapsed row back) and `import --prune` deletes the leftovers and
+    the retired assets.
     Refuses when this project already has a record, unless --force.
 
     \b
     Exit codes:
       0  nothing to take over or repair (nothing recorded, no collapsed dataset,
          no leftover)
-      1  something was recorded (with --dry-run: would be), or collapsed datasets
-         or leftovers were found: run `import --prune` next
+      1  something was recorded (with --dry-run: would be), or collapsed datasets,
+         leftovers or retired assets were found: run `import --prune` next
       2  error (also: a record for this project exists and no --force)
 
     \b

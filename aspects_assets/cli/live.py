@@ -22,7 +22,7 @@ from aspects_assets.cli.output import echo_json, echo_problem, progress_bar, sty
 from aspects_assets.cli.reporting import plan_json, plan_lines, plan_summary, report_summary
 from aspects_assets.model.assets import KINDS
 from aspects_assets.model.errors import EXIT_ACTION_NEEDED
-from aspects_assets.model.plan import AssetChange, Scope
+from aspects_assets.model.plan import AssetChange, ObjectChange, Scope
 from aspects_assets.model.secrets import redact
 from aspects_assets.run.importing import run_import
 from aspects_assets.run.pipeline import checked_or_fail
@@ -147,6 +147,8 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
                    # None: nothing was rendered (the inputs did not change)
                    "fallbacks": None if rendered is None else [f.as_dict() for f in rendered],
                    "query_translations": result.query_translations})
+        if report.blocked:
+            sys.exit(EXIT_ACTION_NEEDED)
         return
     click.echo(report_summary(report))
     if result.query_translations != "unchanged":
@@ -154,6 +156,8 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     for line in fallback_lines(rendered or (), settings.source_locale, verbose=verbose):
         click.echo(line)
     click.echo(f"embedding manifest: {manifest_path}")
+    for line in report.blocked:
+        say(style(f"not pruned: {line}", "yellow", err=True))
     if not result.aligned and manifest["dashboards"]:
         say(style("note: this Superset chooses embedded uuids itself (the aspects-assets "
                   "Superset extension is not installed): the Open edX LMS plugin, which "
@@ -163,15 +167,22 @@ def import_(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...], p
     if doomed and not prune:
         say(style(f"note: {len(doomed)} asset(s) managed by this project are no longer in "
                   "the code; `import --prune` deletes them.", "yellow", err=True))
+    if report.blocked:
+        sys.exit(EXIT_ACTION_NEEDED)
 
 
-def _confirm_prune(doomed: list[AssetChange], yes: bool) -> bool:
+def _confirm_prune(doomed: list[AssetChange], objects: list[ObjectChange], yes: bool) -> bool:
     """List what --prune would delete; go on with --yes or a yes at the terminal."""
-    click.echo(f"--prune will delete {len(doomed)} asset(s) that this project manages and "
-               "the code no longer has:", err=True)
+    things = f"{len(doomed)} asset(s)" if doomed else ""
+    if objects:
+        things += f"{' and ' if things else ''}{len(objects)} other object(s)"
+    click.echo(f"--prune will delete {things} that this project manages and the code no "
+               "longer has:", err=True)
     for change in doomed:
         locale = f" ({change.locale})" if change.locale else ""
         click.echo(f"  - {change.kind} {change.title} [{change.uuid}]{locale}", err=True)
+    for obj in objects:
+        click.echo(obj.line.splitlines()[0], err=True)
     if yes:
         return True
     if not sys.stdin.isatty():

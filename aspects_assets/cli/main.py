@@ -40,6 +40,7 @@ LAZY_COMMANDS = {
     "diff": "aspects_assets.cli.live:diff",
     "extract-translations": "aspects_assets.cli.translations:extract_translations",
     "import": "aspects_assets.cli.live:import_",
+    "init": "aspects_assets.cli.init:init",
     "pull": "aspects_assets.cli.pull:pull",
     "translations": "aspects_assets.cli.translations:translations",
     "unlock": "aspects_assets.cli.unlock:unlock",

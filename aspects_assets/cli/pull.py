@@ -45,7 +45,10 @@ def pull(app: AppContext, dashboards: tuple[str, ...], all_managed: bool, dry_ru
     named after its title. What Superset adds on export (ids, defaults,
     query_context, ...) is left out; its query-time Jinja is wrapped in
     {% raw %}. Localized copies are never pulled: they are made from the
-    originals and the .po catalogs. Exit 1 when a file could not be pulled
+    originals and the .po catalogs. With asset layers, a change goes into the
+    layer that owns the asset: its override file, or a new override file in the
+    top layer of templates when a rendered layer (Tutor's env) defines it; a
+    rendered layer is never written. Exit 1 when a file could not be pulled
     (Jinja statements around keys): edit it by hand.
 
     \b
@@ -66,7 +69,7 @@ def pull(app: AppContext, dashboards: tuple[str, ...], all_managed: bool, dry_ru
     paths = {settings.display(path): path for _, path in source_files(settings)}
     client = SupersetClient.from_settings(settings)
     pulled = run_pull(client, settings, loaded.assets, paths, dashboards=dashboards,
-                      all_managed=all_managed, dry_run=dry_run)
+                      all_managed=all_managed, dry_run=dry_run, stacked=loaded.origins())
     result, targets = pulled.plan, pulled.targets
     blocked = result.of_status(NOT_PULLABLE)
     if output_format == "json":

@@ -39,6 +39,9 @@ def plan_lines(plan: Plan) -> Iterator[tuple[str, str]]:
         colour = {CREATE: "green", UPDATE: "yellow", DELETE: "red"}[obj.action]
         for number, line in enumerate(obj.line.splitlines()):
             yield colour if number == 0 else "", line
+    for object_kind in OBJECT_KINDS.values():
+        for note in object_kind.notes([c for c in plan.objects if c.kind == object_kind.name]):
+            yield "yellow", note
 
 
 def plan_summary(plan: Plan) -> str:

@@ -14,11 +14,14 @@ damage the tool can repair once it manages those assets:
 - leftovers: copies for locales no longer configured. A copy's uuid is
   `copy_uuid(original, locale)`, so a leftover is recognised by trying the
   locale codes Babel knows (and the configured ones) on the code's originals.
+- retired assets: uuids Aspects no longer ships (its `unused_uuids`, the
+  settings' `retired_uuids`), and their copies in any locale. Aspects' own import
+  deletes them on every run; a Superset filled over several releases holds them.
 - assets the code does not know at all: reported, never recorded, never touched.
 
-Recording (a) what the code produces, (b) the collapsed rows and (c) the
-leftovers, with empty fingerprints, makes the next `import` resend every asset
-and `import --prune` delete the leftovers.
+Recording (a) what the code produces, (b) the collapsed rows, (c) the leftovers
+and (d) the retired assets, with empty fingerprints, makes the next `import`
+resend every asset and `import --prune` delete the leftovers and retired assets.
 """
 
 from __future__ import annotations
@@ -110,15 +113,16 @@ class AdoptReport:
     produced: list[Found] = field(default_factory=list)  # (a) uuids the code produces
     collapsed: list[Collapsed] = field(default_factory=list)  # (b)
     leftovers: list[Found] = field(default_factory=list)  # (c) copies, locales not configured
-    unknown: list[Found] = field(default_factory=list)  # (d) left alone
+    retired: list[Found] = field(default_factory=list)  # (d) retired uuids and their copies
+    unknown: list[Found] = field(default_factory=list)  # (e) left alone
     missing: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     at_risk: list[AtRisk] = field(default_factory=list)
     already_managed: int = 0  # with --force: entries the existing record had
     recorded: int = 0  # entries written (or, in a dry run, that would be)
 
     def to_record(self) -> dict[str, ManagedAsset]:
-        """uuid → entry for what this project takes over: (a), (b) and (c)."""
-        out = {f.uuid: f.managed() for f in [*self.produced, *self.leftovers]}
+        """uuid → entry for what this project takes over: (a) to (d)."""
+        out = {f.uuid: f.managed() for f in [*self.produced, *self.leftovers, *self.retired]}
         for collapsed in self.collapsed:
             if collapsed.holder_locale is not None:
                 out.setdefault(collapsed.row.uuid, collapsed.row.managed())
@@ -130,18 +134,20 @@ class AdoptReport:
 
     @property
     def needs_action(self) -> bool:
-        return bool(self.recorded or self.collapsed or self.leftovers)
+        return bool(self.recorded or self.collapsed or self.leftovers or self.retired)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "project": self.project,
             "locales": list(self.locales),
             "counts": {"produced": _by_kind(self.produced), "collapsed": len(self.collapsed),
-                       "leftovers": _by_kind(self.leftovers), "unknown": _by_kind(self.unknown),
+                       "leftovers": _by_kind(self.leftovers), "retired": _by_kind(self.retired),
+                       "unknown": _by_kind(self.unknown),
                        "missing": dict(self.missing)},
             "collapsed": [c.as_dict() for c in self.collapsed],
             "leftover_locales": self.leftover_locales,
             "leftovers": [f.as_dict() for f in self.leftovers],
+            "retired": [f.as_dict() for f in self.retired],
             "unknown": [f.as_dict() for f in self.unknown],
             "at_risk": [r.as_dict() for r in self.at_risk],
             "already_managed": self.already_managed,
@@ -208,12 +214,13 @@ def _found(row: LiveRow, locale: str | None = None, base: str | None = None) -> 
 
 def analyze(project: str, rows: Mapping[str, LiveRow], details: LiveDetails,
             assets: AssetSet, locales: Collection[str], *,
-            known_locales: Iterable[str] = (),
+            known_locales: Iterable[str] = (), retired: Collection[str] = (),
             record: ProjectRecord | None = None) -> AdoptReport:
     """What Superset holds, seen from the code (`assets`: originals and the copies
     of the configured `locales`). `known_locales` are tried to recognise copies of
-    locales no longer configured; `record` (with --force) is an existing record,
-    whose entries are kept."""
+    locales no longer configured, and copies of the `retired` uuids in any locale;
+    `record` (with --force) is an existing record, whose entries are kept. A
+    retired uuid the code produces is the code's."""
     report = AdoptReport(project=project, locales=tuple(locales))
     code = assets.by_uuid()
     originals = [a for a in assets if a.locale is None]
@@ -228,6 +235,10 @@ def analyze(project: str, rows: Mapping[str, LiveRow], details: LiveDetails,
             for copy, code_ in copy_uuids(original.uuid, candidates).items():
                 copies[copy] = (original.uuid, code_)
     kind_of = {a.uuid: a.kind for a in originals}
+    retired_copies = {r: (r, "") for r in retired}
+    for uuid in retired:
+        for copy, code_ in copy_uuids(uuid, candidates).items():
+            retired_copies.setdefault(copy, (uuid, code_))
 
     for uuid, row in sorted(rows.items(), key=lambda i: (KINDS.index(i[1].kind), i[1].title)):
         asset = code.get(uuid)
@@ -238,6 +249,10 @@ def analyze(project: str, rows: Mapping[str, LiveRow], details: LiveDetails,
         base, locale = copies.get(uuid, ("", ""))
         if base and kind_of.get(base) == row.kind and normal_locale(locale) not in configured:
             report.leftovers.append(_found(row, locale, base))
+            continue
+        if uuid in retired_copies:
+            base, locale = retired_copies[uuid]
+            report.retired.append(_found(row, locale or None, base if locale else None))
             continue
         report.unknown.append(_found(row))
 
@@ -286,8 +301,9 @@ def _collapsed(rows: Mapping[str, LiveRow], details: LiveDetails,
 
 
 def _at_risk(report: AdoptReport, details: LiveDetails) -> list[AtRisk]:
-    """Charts the code does not know whose dataset is a leftover (pruned later)."""
-    doomed = {f.uuid: f for f in report.leftovers if f.kind == "dataset"}
+    """Charts the code does not know whose dataset is a leftover or retired (pruned
+    later)."""
+    doomed = {f.uuid: f for f in [*report.leftovers, *report.retired] if f.kind == "dataset"}
     # A collapsed row is taken back by its original on import, never deleted.
     for collapsed in report.collapsed:
         doomed.pop(collapsed.row.uuid, None)

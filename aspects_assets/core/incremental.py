@@ -23,6 +23,9 @@ from aspects_assets.model.record import ManagedAsset
 from aspects_assets.model.snapshot import LiveRow, Snapshot
 from aspects_assets.project.settings import Settings
 
+# Why an asset the code did not change is sent again.
+EDITED_IN_SUPERSET = "edited in Superset since the last import"
+
 
 def unchanged_plan(snapshot: Snapshot, inputs_hash: str, scope: Scope) -> Plan | None:
     """Every managed asset in scope as unchanged, without rendering, when the inputs
@@ -49,6 +52,8 @@ def unchanged_plan(snapshot: Snapshot, inputs_hash: str, scope: Scope) -> Plan |
         recorded = record.objects.get(kind.name)
         if recorded is None:
             continue
+        if recorded.get("pending"):
+            return None  # a delete left undone: plan it again (and say so)
         state = object_state_digest(kind, snapshot.objects[kind.name], snapshot.rows,
                                     record.managed_objects(kind.name))
         if state != recorded.get("digest"):
@@ -76,7 +81,7 @@ def _change(fp: str, managed: ManagedAsset | None, row: LiveRow | None) -> tuple
     if managed.fingerprint != fp:
         return Action.UPDATE, "changed in the code"
     if row.changed_on != managed.changed_on:
-        return Action.UPDATE, "edited in Superset since the last import"
+        return Action.UPDATE, EDITED_IN_SUPERSET
     return Action.UNCHANGED, ""
 
 

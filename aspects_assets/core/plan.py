@@ -13,7 +13,8 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from aspects_assets.core.bundle import superset_body
-from aspects_assets.core.kinds import API_KINDS, OBJECT_KINDS
+from aspects_assets.core.kinds import API_KINDS, OBJECT_KINDS, ObjectKind
+from aspects_assets.core.kinds.objects import PlanOptions
 from aspects_assets.core.normalize import normalize
 from aspects_assets.model.assets import Asset, AssetSet
 from aspects_assets.model.keypath import key_text
@@ -122,20 +123,31 @@ def compare_access(local: AssetSet, settings: Settings,
 
 
 def plan_objects(snapshot: Snapshot, specs: Mapping[str, tuple[Any, ...]], code: AssetSet,
-                 settings: Settings, rows: Mapping[str, LiveRow] | None = None
+                 settings: Settings, rows: Mapping[str, LiveRow] | None = None, *,
+                 kinds: Collection[ObjectKind] | None = None,
+                 live: Mapping[str, Any] | None = None, assets_sent: bool = False
                  ) -> tuple[ObjectChange, ...]:
     """Each object kind's plan: what the code declares against what Superset has,
-    on the live assets (`rows`: as listed now; default the snapshot's)."""
+    on the live assets (`rows`: as listed now; default the snapshot's), for
+    `kinds` (default all) and their live objects as `live` has them (default the
+    snapshot's); `assets_sent`: planned again by applying, after the assets."""
     record = snapshot.record
+    options = PlanOptions(
+        declared_roles=frozenset(r for k in OBJECT_KINDS.values()
+                                 for r in k.roles_made(specs.get(k.name, ()))),
+        strict=settings.missing_permissions == "error", assets_sent=assets_sent,
+        version=snapshot.info.version,
+        system_themes={k: v for k, v in (("default_theme", settings.superset.default_theme),
+                                         ("dark_theme", settings.superset.dark_theme)) if v})
     out: list[ObjectChange] = []
-    for kind in OBJECT_KINDS.values():
+    for kind in OBJECT_KINDS.values() if kinds is None else kinds:
         managed = record.managed_objects(kind.name) if record else []
         declared = specs.get(kind.name, ())
         if not declared and not managed:
             continue
-        out += kind.plan(declared, snapshot.objects[kind.name],
+        out += kind.plan(declared, (live or snapshot.objects)[kind.name],
                          snapshot.rows if rows is None else rows, code, managed,
-                         settings.locales)
+                         settings.locales, options)
     return tuple(out)
 
 

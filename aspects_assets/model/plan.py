@@ -100,9 +100,13 @@ class ObjectChange:
     line: str
     data: Mapping[str, Any] = field(default_factory=dict)
     detail: Any = None
+    # Why the change must not be made, though the code asks for it (a role users
+    # still hold): `import --prune` lists it and exits 1.
+    blocked: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "action": self.action.value, **self.data}
+        blocked = {"blocked": self.blocked} if self.blocked else {}
+        return {"name": self.name, "action": self.action.value, **self.data, **blocked}
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ class Report:
     backup: str | None = None
     # Object kind (row-level security, ...) → action → how many.
     objects: dict[str, dict[str, int]] = field(default_factory=dict)
+    # What --prune was asked to do but must not (a role users still hold): exit 1.
+    blocked: list[str] = field(default_factory=list)
 
     @classmethod
     def for_access(cls, kinds: Iterable[tuple[str, bool]]) -> Report:
@@ -51,4 +53,5 @@ class Report:
                 "unchanged": self.unchanged, "deleted": self.deleted,
                 "sent": self.sent, "import_requests": self.requests,
                 **access, **({"objects": self.objects} if self.objects else {}),
+                **({"blocked": self.blocked} if self.blocked else {}),
                 "seconds": self.seconds, "backup": self.backup}

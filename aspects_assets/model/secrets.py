@@ -97,6 +97,11 @@ def mask_uri(uri: str) -> str:
     return userinfo[0] + rest
 
 
+def mask_uris_in(text: str) -> str:
+    """A text (a whole file, say) with the passwords of every URI in it masked."""
+    return _URI_IN_TEXT.sub(lambda m: mask_uri(m[0]), text)
+
+
 def take_password(uri: str, secrets: Mapping[str, str]) -> tuple[str, str | None]:
     """A URI whose password is a secret, masked, and that password (to send apart
     in the import's `passwords` field); otherwise the URI as it is and None.

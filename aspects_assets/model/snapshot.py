@@ -51,13 +51,18 @@ class Snapshot:
     info: ServerInfo
     access: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     bodies: Bodies | None = None
-    # Object kind → its live objects (as the kind's `read` gives them).
+    # Object kind → its live objects (as the kind's `read` gives them), for the kinds
+    # the record has and, once rendered, those the code declares.
     objects: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def managed(self) -> Mapping[str, ManagedAsset]:
         """What the project's record says it manages."""
         return self.record.managed if self.record else {}
+
+    def with_objects(self, more: Mapping[str, Any]) -> Snapshot:
+        """The snapshot with more object kinds' live objects read."""
+        return replace(self, objects={**self.objects, **more})
 
     def with_access(self, kind: str, more: Mapping[str, Any]) -> Snapshot:
         """The snapshot with more of one API kind's live state read."""

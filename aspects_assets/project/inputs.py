@@ -15,34 +15,46 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from aspects_assets import __version__
-from aspects_assets.model.secrets import redact
+from aspects_assets.model.secrets import mask_uris_in, redact
 from aspects_assets.project.settings import Layer, Settings
 
 # What an `{% include %}` can pull in. The templates folder defaults to the
 # settings folder, which also holds virtualenvs, manifests and backups: those
 # must neither cost time nor change the hash.
 TEMPLATE_SUFFIXES = frozenset({".sql", ".j2", ".jinja", ".jinja2", ".yaml", ".yml", ".md",
-                               ".html", ".txt", ".po"})
+                               ".html", ".txt", ".po", ".json"})
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "backups", "dist", "build",
                              "venv"})
 
 
-def _files(folder: Path) -> Iterable[Path]:
-    """Template files below `folder`, skipping hidden and bulky folders unread."""
+def _files(folder: Path, root: Path) -> Iterable[Path]:
+    """Template files below `folder`, skipping hidden and bulky folders unread. JSON
+    (roles files, Aspects' partials) counts except in the settings folder `root`
+    itself, where the import writes its embedding manifest."""
     found: list[Path] = []
     for top, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS]
-        found.extend(Path(top) / f for f in files if Path(f).suffix in TEMPLATE_SUFFIXES)
+        found.extend(Path(top) / f for f in files if Path(f).suffix in TEMPLATE_SUFFIXES
+                     and not (Path(f).suffix == ".json" and Path(top) == root))
     return sorted(found)
 
 
 def _content(file: Path) -> bytes:
-    """A file's bytes; for a file that cannot be read, a marker that no readable
-    content equals (validation then reports the file)."""
+    """A file's bytes, the passwords of its URIs masked; for a file that cannot be
+    read, a marker that no readable content equals (validation then reports the
+    file).
+
+    A rendered layer (Tutor's env) holds database URIs with their passwords in
+    clear; the hash is stored in Superset, so they are masked as the settings'
+    secrets are (see inputs_hash)."""
     try:
-        return file.read_bytes()
+        data = file.read_bytes()
     except OSError as exc:
         return f"\0unreadable\0{exc.errno}".encode()
+    if b"://" not in data:
+        return data
+    return mask_uris_in(data.decode("utf-8", "surrogateescape")).encode(
+        "utf-8", "surrogateescape")
 
 
 def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
@@ -67,9 +79,11 @@ def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
         "locales": settings.locales, "source_locale": settings.source_locale,
         "variables": redact(settings.variables, settings.secrets), "project": settings.project,
         "superset_version": settings.superset.version,
+        "system_themes": [settings.superset.default_theme, settings.superset.dark_theme],
         "locale_role_format": settings.locale_role_format,
         "original_roles": settings.original_roles, "lock_in_ui": settings.lock_in_ui,
         "embedded": settings.embedded_dashboards,
+        "missing_permissions": settings.missing_permissions,
     }
     if settings.layers != (Layer(settings.assets_dir),):
         # the order of the layers and which are read through Jinja change what the
@@ -79,7 +93,7 @@ def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
     folders = {*(layer.path for layer in settings.layers), settings.templates_dir,
                settings.translations_dir}
     for path in sorted({*folders}):
-        for file in _files(path):
+        for file in _files(path, settings.root):
             add(str(file), _content(file))
     for file in sorted({*settings.extra_translations, *settings.extra_strings}):
         if file.is_file():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aspects_assets.model.errors import Problem
@@ -151,3 +151,35 @@ def _override_problem(entry: Entry, same_layer: Mapping[str, Entry],
         return error("uuid", f"overrides the {kind} of {below[0].definition.display}, but is "
                              f"not in that kind's folder")
     return None
+
+
+def _set_paths(data: Mapping[str, Any], path: tuple[str | int, ...] = ()
+               ) -> Iterable[tuple[str | int, ...]]:
+    """The key paths an override sets: its leaves (a mapping is merged, so its keys
+    are set one by one)."""
+    for key, value in data.items():
+        if not path and key in (OVERRIDE_KEY, "uuid"):
+            continue
+        if isinstance(value, Mapping) and value:
+            yield from _set_paths(value, (*path, key))
+        else:
+            yield (*path, key)
+
+
+def attributed(problems: Iterable[Problem], stacked: Iterable[Stacked]) -> list[Problem]:
+    """Problems of an overridden asset moved to the override file that set the value
+    at their key (the asset itself is named after the file that defines it), so
+    that an operator's slip is named in the operator's file."""
+    setters: dict[str, list[tuple[str, str]]] = {}  # defining file → (key path, override)
+    for item in stacked:
+        for entry in item.overrides:
+            setters.setdefault(item.definition.display, []).extend(
+                (key_text(path), entry.display) for path in _set_paths(entry.data))
+    out = []
+    for problem in problems:
+        owner = None
+        for key, display in setters.get(problem.file, []):  # the last override wins
+            if problem.key == key or problem.key.startswith((f"{key}.", f"{key}[")):
+                owner = display
+        out.append(problem if owner is None else replace(problem, file=owner, line=None))
+    return out

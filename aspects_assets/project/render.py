@@ -48,7 +48,8 @@ class Loaded:
 
     def origins(self) -> dict[str, Stacked]:
         """Uuid → how the layers made that asset."""
-        return {str(item.data.get("uuid")): item for item in self.stacked}
+        return {item.definition.uuid: item for item in self.stacked
+                if item.definition.uuid is not None}
 
 
 # Limits of one file's rendering. Asset templates are code from the repository,

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import string
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +47,11 @@ _TOP_KEYS = {
     "databases",
     "embedded_dashboards",
     "lock_in_ui",
+    "retired_uuids",
+    "missing_permissions",
 }
-_SUPERSET_KEYS = {"url", "username", "version"}
+MISSING_PERMISSIONS = ("error", "skip")
+_SUPERSET_KEYS = {"url", "username", "version", "default_theme", "dark_theme"}
 _DATABASE_KEYS = {"password_env"}
 _EMBEDDED_KEYS = {"allowed_domains", "allow_any_domain"}
 _LAYER_KEYS = {"path", "rendered"}
@@ -70,6 +74,9 @@ class SupersetSettings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     version: str = DEFAULT_SUPERSET_VERSION
+    # Theme uuids to make Superset's system default and dark themes (6.x).
+    default_theme: str | None = None
+    dark_theme: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,9 @@ class Settings:
     database_password_env: Mapping[str, str] = field(default_factory=dict)
     embedded_dashboards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lock_in_ui: bool = True
+    # Uuids of assets Aspects retired (its `unused_uuids`): `adopt` takes them, and
+    # their localized copies, over, so that `import --prune` deletes them.
+    retired_uuids: tuple[str, ...] = ()
     # The asset folders, lowest first: a higher layer's asset replaces or overrides
     # a lower one of the same uuid (project/layers.py). Empty: `assets_dir` alone.
     layers_: tuple[Layer, ...] = ()
@@ -115,6 +125,8 @@ class Settings:
         """The top layer that is not rendered: where `pull` writes new files and
         overrides. None when every layer is rendered."""
         return next((layer for layer in reversed(self.layers) if not layer.rendered), None)
+    # A permission of a roles file that Superset lacks: "error" or "skip" (left out).
+    missing_permissions: str = "error"
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the settings folder."""
@@ -232,6 +244,21 @@ def _expect(value: Any, kind: type | tuple[type, ...], *, file: str, key: str) -
     return value
 
 
+def _theme_uuid(value: Any, *, file: str, key: str) -> str | None:
+    """A theme's uuid, written lowercase with dashes; None where not set."""
+    if value is None:
+        return None
+    text = str(_expect(value, str, file=file, key=key))
+    try:
+        written = str(uuid.UUID(text))
+    except ValueError:
+        raise InputError(f"malformed uuid {text!r}", file=file, key=key) from None
+    if written != text:
+        raise InputError(f"write the uuid as {written} (lowercase, with dashes)", file=file,
+                         key=key)
+    return text
+
+
 def _names(data: Mapping[Any, Any], *, file: str, key: str) -> Mapping[str, Any]:
     """A mapping keyed by names: every key a text."""
     for name in data:
@@ -264,6 +291,19 @@ def _string_list(value: Any, *, file: str, key: str) -> list[str]:
     for i, item in enumerate(value):
         _expect(item, str, file=file, key=f"{key}[{i}]")
     return list(value)
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _uuids(value: Any, *, file: str, key: str) -> tuple[str, ...]:
+    """A list of uuids, each written in lowercase with dashes (Superset's form)."""
+    items = _string_list(value, file=file, key=key)
+    for i, item in enumerate(items):
+        if not _UUID.fullmatch(item):
+            raise InputError(f"{item!r} is not a uuid in lowercase with dashes",
+                             file=file, key=f"{key}[{i}]")
+    return tuple(dict.fromkeys(items))
 
 
 def _unknown_keys(data: Mapping[str, Any], allowed: set[str], *, file: str, prefix: str) -> None:
@@ -391,6 +431,10 @@ def load_settings(
         username=env.get("SUPERSET_USERNAME") or superset_data.get("username"),
         password=env.get("SUPERSET_PASSWORD"),
         version=version,
+        default_theme=_theme_uuid(superset_data.get("default_theme"), file=shown,
+                                  key="superset.default_theme"),
+        dark_theme=_theme_uuid(superset_data.get("dark_theme"), file=shown,
+                               key="superset.dark_theme"),
     )
 
     databases = _names(_expect(get("databases", {}), dict, file=shown, key="databases"),
@@ -424,6 +468,12 @@ def load_settings(
         embedded_domains[str(slug)] = domains
 
     source_locale = _locales([get("source_locale", "en")], source=shown, key="source_locale")[0]
+    missing_permissions = _expect(get("missing_permissions", "error"), str, file=shown,
+                                  key="missing_permissions")
+    if missing_permissions not in MISSING_PERMISSIONS:
+        raise InputError(f"{missing_permissions!r} is not one of "
+                         f"{', '.join(MISSING_PERMISSIONS)}", file=shown,
+                         key="missing_permissions")
     role_format = _role_format(get("locale_role_format", "{role} - {locale}"), file=shown,
                                key="locale_role_format")
     layers = _layers(get("assets_dir", "assets"), root, file=shown)
@@ -463,7 +513,9 @@ def load_settings(
         database_password_env=password_env,
         embedded_dashboards=embedded_domains,
         lock_in_ui=bool(_expect(get("lock_in_ui", True), bool, file=shown, key="lock_in_ui")),
+        retired_uuids=_uuids(get("retired_uuids", []), file=shown, key="retired_uuids"),
         layers_=layers,
+        missing_permissions=missing_permissions,
     )
 
 

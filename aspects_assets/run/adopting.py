@@ -27,7 +27,8 @@ def run_adopt(client: SupersetClient, settings: Settings, assets: AssetSet, *, f
             "not imported into. Run `import` instead, or adopt --force to add what it finds.")
     rows = list_rows(client)
     report = analyze(settings.project, rows, read_details(client, rows), assets,
-                     settings.locales, known_locales=babel_locales(), record=record)
+                     settings.locales, known_locales=babel_locales(),
+                     retired=settings.retired_uuids, record=record)
     if not dry_run and report.recorded:
         with project_lock(client, settings.project, timeout_s=lock_timeout, on_wait=on_wait):
             record, record_id = read_record(client, settings.project)

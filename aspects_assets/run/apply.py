@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aspects_assets.core.chunking import Chunk, import_requests
+from aspects_assets.core.incremental import EDITED_IN_SUPERSET
 from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS, ObjectKind
 from aspects_assets.core.kinds.base import Applied
 from aspects_assets.core.kinds.objects import object_state_digest
@@ -152,6 +153,62 @@ def check_passwords(to_send: Iterable[Asset], rows: Mapping[str, LiveRow],
                 key="sqlalchemy_uri")
 
 
+def themed(changes: Iterable[AssetChange], local: Mapping[str, Asset], uses_themes: bool
+           ) -> list[tuple[Asset, str | None]]:
+    """The dashboards about to be sent whose theme the import must set afterwards
+    (`/api/v1/assets/import/` drops `theme_uuid`), with the theme's uuid (None: no
+    theme): every one that names a theme; one already in Superset whose theme the
+    code may have dropped (a project with themes, `uses_themes`) or someone may have
+    changed there (edited since the last import, or its `theme_uuid` differs). A
+    project without themes, as Aspects' (every `theme_uuid: null`), sends no more
+    requests for an ordinary change."""
+    out = []
+    for change in changes:
+        asset = local[change.uuid]
+        wanted = asset.body.get("theme_uuid")
+        if asset.kind != "dashboard":
+            continue
+        may_differ = change.action == Action.UPDATE and (
+            uses_themes or change.reason == EDITED_IN_SUPERSET
+            or any(c.path.startswith("theme_uuid") for c in change.changes))
+        if wanted is not None or may_differ:
+            out.append((asset, None if wanted is None else str(wanted)))
+    return out
+
+
+def check_themes(api: SupersetApi, dashboards: Iterable[tuple[Asset, str | None]],
+                 specs: Mapping[str, tuple[Any, ...]]) -> None:
+    """Refuse, before anything is sent, a dashboard whose `theme_uuid` is neither a
+    theme of the code nor one of Superset's (one list of themes, only when a
+    dashboard to send names one)."""
+    named = [(a, t) for a, t in dashboards if t is not None]
+    if not named:
+        return
+    known = {t.uuid for t in specs.get("themes", ())}
+    live = api.themes()
+    known |= {str(t["uuid"]) for t in live or []}
+    for asset, theme in named:
+        if theme not in known:
+            where = "this Superset has no themes (5.0)" if live is None else \
+                "neither a theme of the code (assets/themes/) nor one of this Superset's"
+            raise InputError(f"theme {theme} is {where}; nothing was sent", file=asset.source,
+                             key="theme_uuid")
+
+
+def set_dashboard_themes(api: SupersetApi, dashboards: list[tuple[Asset, str | None]],
+                         rows: Mapping[str, LiveRow], report: Report,
+                         progress: Progress) -> None:
+    """Give each dashboard just sent its theme (or none), now that both are in."""
+    if not dashboards:
+        return
+    ids = {str(t["uuid"]): int(t["id"]) for t in api.themes() or []}
+    for asset, theme in dashboards:
+        api.set_dashboard_theme(rows[asset.uuid].id, None if theme is None else ids[theme])
+        counts = report.objects.setdefault("themes", {})
+        counts["set on dashboards"] = counts.get("set on dashboards", 0) + 1
+        progress("themes", 1)
+
+
 def _counts(assets: Iterable[Asset]) -> str:
     """'1 database, 36 datasets, 4 dashboards' (in dependency order), or 'nothing'."""
     counts = {k: 0 for k in KINDS}
@@ -234,44 +291,61 @@ def _backup(api: SupersetApi, ids_by_kind: Mapping[Kind, list[int]]) -> bytes:
 
 @dataclass(frozen=True)
 class AppliedObjects:
-    """One object kind after a run: what the project manages of it now, and the
-    live objects as they are (read again when something changed)."""
+    """One object kind after a run: what the project manages of it now, the live
+    objects as they are (read again when something changed), and whether a delete
+    the code asks for was left undone (the next import plans it again)."""
 
     managed: tuple[str, ...]
     live: Any
     changed: bool
+    pending: bool = False
 
     def entry(self, kind: ObjectKind, rows: Mapping[str, LiveRow]) -> dict[str, Any]:
         return {"managed": list(self.managed),
-                "digest": object_state_digest(kind, self.live, rows, self.managed)}
+                "digest": object_state_digest(kind, self.live, rows, self.managed),
+                **({"pending": True} if self.pending else {})}
 
 
 def apply_objects(api: SupersetApi, planned: Planned, settings: Settings,
-                  rows: Mapping[str, LiveRow], prune_leftovers: bool, report: Report,
-                  progress: Progress) -> dict[str, AppliedObjects]:
-    """Plan each object kind again on the assets as the import left them (what it
-    just created has ids only now, and a row-level security filter must cover every
-    dataset that exists), then make the changes; deletes only with --prune."""
-    snapshot = planned.snapshot
+                  rows: Mapping[str, LiveRow], kinds: Collection[ObjectKind], *, fresh: bool,
+                  prune_leftovers: bool, report: Report, progress: Progress
+                  ) -> dict[str, AppliedObjects]:
+    """Plan these object kinds again on the assets as the import left them (what it
+    just created has ids only now, a row-level security filter must cover every
+    dataset that exists, a role's permission may name a schema just imported) and
+    on their live objects read again when the run wrote something before (`fresh`),
+    then make the changes; deletes only with --prune, and never a blocked one."""
+    snapshot, record = planned.snapshot, planned.snapshot.record
+    managed = {k.name: record.managed_objects(k.name) if record else [] for k in kinds}
+    kinds = [k for k in kinds if planned.specs.get(k.name) or managed[k.name]]
+    live = {k.name: k.read(api, managed[k.name]) if fresh else snapshot.objects[k.name]
+            for k in kinds}
+    changes = plan_objects(snapshot, planned.specs, planned.code, settings, rows,
+                           kinds=kinds, live=live, assets_sent=True)
     out: dict[str, AppliedObjects] = {}
-    for change in plan_objects(snapshot, planned.specs, planned.code, settings, rows):
-        kind = OBJECT_KINDS[change.kind]
+    for kind in kinds:
+        mine = [c for c in changes if c.kind == kind.name]
+        if not mine:
+            continue
         counts = report.objects.setdefault(kind.name, {})
-        kept = change.action == Action.DELETE and not prune_leftovers
-        done = change.action != Action.UNCHANGED and not kept
-        if done:
-            kind.apply(api, change)
-            progress(kind.name, 1)
-        what = "kept (no --prune)" if kept else change.action.value
-        counts[what] = counts.get(what, 0) + 1
-        still = () if change.action == Action.DELETE and done else (change.name,)
-        before = out.get(kind.name, AppliedObjects((), None, False))
-        out[kind.name] = AppliedObjects((*before.managed, *still), None,
-                                        before.changed or done)
-    return {name: AppliedObjects(o.managed,
-                                 OBJECT_KINDS[name].read(api) if o.changed
-                                 else snapshot.objects[name], o.changed)
-            for name, o in out.items()}
+        done: list[str] = []
+        pending = False
+        for change in mine:
+            what = change.action.value
+            if change.action == Action.DELETE and (change.blocked or not prune_leftovers):
+                pending = True
+                what = f"kept ({change.blocked or 'no --prune'})"
+                if change.blocked and prune_leftovers:
+                    report.blocked.append(change.line.strip())
+            elif change.action != Action.UNCHANGED:
+                kind.apply(api, change)
+                done.append(change.name)
+                progress(kind.name, 1)
+            counts[what] = counts.get(what, 0) + 1
+        out[kind.name] = AppliedObjects(kind.managed_after(mine, done, managed[kind.name]),
+                                        kind.read(api, managed[kind.name]) if done
+                                        else live[kind.name], bool(done), pending)
+    return out
 
 
 def new_report(planned: Planned) -> Report:
@@ -299,6 +373,10 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     check_names_free(to_send, snapshot.rows, snapshot.managed)
     passwords = database_passwords(planned.local, settings, env)
     check_passwords(to_send, snapshot.rows, passwords)
+    record = snapshot.record
+    dashboards = themed(plan.to_send, by_uuid, bool(planned.specs.get("themes")) or bool(
+        record and "themes" in record.objects))
+    check_themes(api, dashboards, planned.specs)
     if to_send:
         requests = import_requests(to_send, planned.local, lock_in_ui=settings.lock_in_ui,
                                    passwords=passwords, info=snapshot.info)
@@ -310,8 +388,16 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     # its table too, so an original sent now takes over the row a doomed copy of it
     # held, as in Aspects' collapsed datasets); a doomed uuid that is gone is not
     # deleted, and no other asset is deleted in its place.
-    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs)
+    rows = (list_rows(api) if to_send and (plan.access or doomed or planned.specs or dashboards)
             else snapshot.rows)
+    if not plan.rendered and not to_send and not doomed and not plan.access:
+        # Nothing rendered, nothing sent: the record is already right (it also says
+        # that the objects are as the last import left them, and none is pending).
+        return ApplyResult(report, None, snapshot.access)
+    first = [k for k in OBJECT_KINDS.values() if k.before_access]
+    objects = apply_objects(api, planned, settings, rows, first, fresh=bool(to_send),
+                            prune_leftovers=prune_leftovers, report=report, progress=progress)
+    set_dashboard_themes(api, dashboards, rows, report, progress)
     start = time.perf_counter()
     applied = apply_access(api, planned, plan.access, rows, report, progress)
     report.seconds["roles_and_embedding"] = round(time.perf_counter() - start, 2)
@@ -320,12 +406,12 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
         start = time.perf_counter()
         backup = prune(api, doomed, rows, report, progress)
         report.seconds["prune"] = round(time.perf_counter() - start, 2)
-    objects = apply_objects(api, planned, settings, rows, prune_leftovers, report, progress)
-    if not plan.rendered and not to_send and not doomed and not plan.access:
-        # Nothing rendered, nothing sent: the record is already right.
-        return ApplyResult(report, backup, snapshot.access)
-    # changed_on as the run left it (setting roles moves a dashboard's).
     wrote = bool(to_send or doomed or plan.access or any(o.changed for o in objects.values()))
+    objects.update(apply_objects(
+        api, planned, settings, rows, [k for k in OBJECT_KINDS.values() if not k.before_access],
+        fresh=wrote, prune_leftovers=prune_leftovers, report=report, progress=progress))
+    # changed_on as the run left it (setting roles moves a dashboard's).
+    wrote = wrote or any(o.changed for o in objects.values())
     final_rows = list_rows(api) if wrote else snapshot.rows
     record = record_after(snapshot, planned.local, settings, planned.inputs_hash,
                           deleted=[c.uuid for c in doomed],

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aspects_assets.core.manifest import build_manifest
-from aspects_assets.model.plan import AssetChange
+from aspects_assets.model.plan import Action, AssetChange, ObjectChange
 from aspects_assets.model.report import Report
 from aspects_assets.project.files import replace_with
 from aspects_assets.project.settings import Settings
@@ -44,7 +44,7 @@ class ImportResult:
 
 def run_import(client: SupersetClient, prepared: Prepared, *, verify: bool, prune: bool,
                env: Mapping[str, str], lock_timeout: float, on_wait: Callable[[str], None],
-               confirm_prune: Callable[[list[AssetChange]], bool],
+               confirm_prune: Callable[[list[AssetChange], list[ObjectChange]], bool],
                progress: Callable[[int], AbstractContextManager[Progress]],
                manifest_path: Path, backup_dir: Path,
                started: float | None = None) -> ImportResult:
@@ -56,9 +56,14 @@ def run_import(client: SupersetClient, prepared: Prepared, *, verify: bool, prun
         planned = plan_import(client, prepared, verify=verify)
         plan = planned.plan
         doomed = plan.to_delete
-        if prune and doomed and not confirm_prune(doomed):
+        # Objects too (roles, filters); one that must stay (a role users hold) is
+        # not asked about: it is kept and listed.
+        doomed_objects = [c for c in plan.object_changes
+                          if c.action == Action.DELETE and not c.blocked]
+        if prune and (doomed or doomed_objects) and not confirm_prune(doomed, doomed_objects):
             return ImportResult(planned, None, None, manifest_path)
-        total = len(plan.to_send) + len(plan.access) + (len(doomed) if prune else 0)
+        total = (len(plan.to_send) + len(plan.access) + len(plan.object_changes)
+                 + (len(doomed) if prune else 0))
         with progress(total) as step:
             applied = apply_plan(client, planned, settings, env, prune_leftovers=prune,
                                  progress=step)

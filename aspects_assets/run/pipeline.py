@@ -18,7 +18,7 @@ from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError, Problem, ValidationFailed
 from aspects_assets.project.catalogs import load_catalogs
 from aspects_assets.project.extra_strings import strings_problems
-from aspects_assets.project.layers import Stacked
+from aspects_assets.project.layers import Stacked, attributed
 from aspects_assets.project.render import load_assets
 from aspects_assets.project.settings import CONFIG_FILE_NAME, Settings, parse_locale_list
 from aspects_assets.project.sources import render_folder
@@ -97,6 +97,7 @@ def check(settings: Settings, locales: Iterable[str] | None = None) -> Checked:
         falling_back = fallbacks(text_uses(assets, context.texts), catalogs, chosen)
         assets = localize(assets, chosen, catalogs, settings, context)
     problems += _without_repeats(validate(assets, settings.superset.version))
+    problems = attributed(problems, loaded.stacked)
     # A message may quote a value; a secret in one is never shown.
     return Checked(assets, tuple(p.redacted(settings.secrets) for p in problems),
                    tuple(falling_back), objects, loaded.stacked)

@@ -20,7 +20,7 @@ from aspects_assets.project.render import source_listing
 from aspects_assets.project.settings import Settings
 from aspects_assets.project.validated import note_validated, was_validated
 from aspects_assets.run.pipeline import checked_or_fail
-from aspects_assets.superset.live import read_more_access, read_snapshot
+from aspects_assets.superset.live import read_more_access, read_more_objects, read_snapshot
 
 
 @dataclass
@@ -89,6 +89,7 @@ def plan_against_live(api: SupersetApi, settings: Settings, assets: AssetSet,
     and compared field by field; the code's objects (`objects`) with Superset's."""
     local = in_scope(assets, scope)
     snapshot = read_snapshot(api, settings.project, compare=[a.uuid for a in local])
+    snapshot = read_more_objects(api, snapshot, objects or {})
     plan = plan_full(snapshot, local, settings, scope)
     plan = replace(plan, objects=plan_objects(snapshot, objects or {}, assets, settings))
     return Planned(snapshot, local, plan, inputs, assets, objects or {})
@@ -107,6 +108,7 @@ def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planne
     code = prepared.assets()
     local = in_scope(code, scope)
     snapshot = read_more_access(api, snapshot, access_reads(snapshot, local, settings, scope))
+    snapshot = read_more_objects(api, snapshot, prepared.objects)
     plan = plan_incremental(snapshot, local, settings, scope)
     plan = replace(plan, objects=plan_objects(snapshot, prepared.objects, code, settings))
     return Planned(snapshot, local, plan, prepared.inputs, code, prepared.objects)

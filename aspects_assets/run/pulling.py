@@ -18,6 +18,7 @@ from aspects_assets.core.pull.targets import (
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.errors import InputError
 from aspects_assets.model.secrets import landings
+from aspects_assets.project.layers import Stacked
 from aspects_assets.project.settings import Settings
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.live import export_top_down, list_rows, read_record
@@ -31,9 +32,10 @@ class PullResult:
 
 def run_pull(client: SupersetClient, settings: Settings, originals: AssetSet,
              paths: Mapping[str, Path], *, dashboards: Collection[str], all_managed: bool,
-             dry_run: bool) -> PullResult:
+             dry_run: bool, stacked: Mapping[str, Stacked] | None = None) -> PullResult:
     """Pull the dashboards asked for (and what they use), or every managed asset;
-    the files are written unless `dry_run`."""
+    the files are written unless `dry_run` (into the layer that owns each asset:
+    `stacked`, how the asset layers made it)."""
     record, _ = read_record(client, settings.project)
     rows = list_rows(client)
     if all_managed:
@@ -44,7 +46,7 @@ def run_pull(client: SupersetClient, settings: Settings, originals: AssetSet,
     # with dependencies that is what is pulled.
     exported = export_top_down(client, rows, targets.uuids, read_export)
     live = pullable(exported, targets, record, dependencies=not all_managed)
-    result = plan_pull(settings, originals, live, paths)
+    result = plan_pull(settings, originals, live, paths, stacked)
     for change in result.files:  # a secret typed into Superset never reaches a file
         found = next(landings(change.text, settings.secrets), None) if change.text else None
         if found:

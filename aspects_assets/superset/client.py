@@ -542,6 +542,15 @@ class SupersetClient:
         rows = self.get_json(f"{API}/security/roles/{role_id}/permissions/")["result"]
         return frozenset((str(r["permission_name"]), str(r["view_menu_name"])) for r in rows)
 
+    def all_role_permissions(self, ids: Mapping[str, int]
+                             ) -> dict[str, frozenset[tuple[str, str]]]:
+        """Role name → its permissions, for the roles given (one request each, in
+        parallel)."""
+        names = sorted(ids)
+        with ThreadPoolExecutor(self.workers) as pool:
+            sets = list(pool.map(lambda n: self.role_permissions(ids[n]), names))
+        return dict(zip(names, sets, strict=True))
+
     def set_role_permissions(self, role_id: int, permission_ids: list[int]) -> None:
         """Replace the role's permissions with exactly these."""
         self.request("POST", f"{API}/security/roles/{role_id}/permissions",
@@ -550,13 +559,49 @@ class SupersetClient:
     def delete_role(self, role_id: int) -> None:
         self.request("DELETE", f"{API}/security/roles/{role_id}")
 
-    def role_holders(self) -> dict[str, int]:
-        """Role name → how many users hold it."""
-        counts: dict[str, int] = {}
-        for user in self.list_all("security/users", ["id", "roles.name"]):
-            for role in user.get("roles") or []:
-                counts[str(role["name"])] = counts.get(str(role["name"]), 0) + 1
-        return counts
+    def role_holders(self, role_id: int) -> int:
+        """How many users hold the role (one request, whatever their number)."""
+        query = {"filters": [{"col": "roles", "opr": "rel_m_m", "value": role_id}],
+                 "columns": ["id"], "page_size": 1}
+        result = self.get_json(f"{API}/security/users/", params={"q": prison.dumps(query)})
+        return int(result["count"])
+
+    # -- themes (Superset 6) --------------------------------------------------------------
+
+    def themes(self) -> list[dict[str, Any]] | None:
+        """Every theme, or None where Superset has no themes (5.0)."""
+        try:
+            return self.list_all("theme", ["id", "uuid", "theme_name", "json_data", "is_system",
+                                           "is_system_default", "is_system_dark"])
+        except SupersetError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def import_theme(self, content: bytes) -> None:
+        """Create or overwrite one theme from its export file (the uuid is kept)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("theme_export/metadata.yaml",
+                             "version: 1.0.0\ntype: Theme\ntimestamp: '2026-01-01T00:00:00'\n")
+            archive.writestr("theme_export/themes/theme.yaml", content)
+        self.request("POST", f"{API}/theme/import/", data={"overwrite": "true"},
+                     files={"formData": ("themes.zip", buffer.getvalue(), "application/zip")})
+
+    def delete_theme(self, pk: int) -> None:
+        self.request("DELETE", f"{API}/theme/{pk}")
+
+    def set_system_theme(self, pk: int, slot: str) -> None:
+        """Make the theme Superset's system default (`default_theme`) or dark theme."""
+        path = "set_system_default" if slot == "default_theme" else "set_system_dark"
+        self.request("PUT", f"{API}/theme/{pk}/{path}")
+
+    def unset_system_theme(self, slot: str) -> None:
+        path = "unset_system_default" if slot == "default_theme" else "unset_system_dark"
+        self.request("DELETE", f"{API}/theme/{path}")
+
+    def set_dashboard_theme(self, dashboard_id: int, theme_id: int | None) -> None:
+        self.request("PUT", f"{API}/dashboard/{dashboard_id}", json={"theme_id": theme_id})
 
     # -- row-level security filters -------------------------------------------------------
 

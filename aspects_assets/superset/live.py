@@ -49,9 +49,22 @@ def read_snapshot(api: SupersetApi, project: str,
         uuids = rows if compare is None else compare
         access[kind.name] = kind.read(api, rows, [u for u in uuids
                                                   if u in rows and rows[u].kind in kind.targets])
-    objects = {kind.name: kind.read(api) for kind in OBJECT_KINDS.values()}
+    # Only the object kinds the record has: a project without roles or filters
+    # never reads them (`read_more_objects` reads what the code declares).
+    objects = {kind.name: kind.read(api, record.managed_objects(kind.name))
+               for kind in OBJECT_KINDS.values() if record and kind.name in record.objects}
     return Snapshot(rows=rows, record=record, record_id=record_id, info=api.info(),
                     access=access, bodies=bodies, objects=objects)
+
+
+def read_more_objects(api: SupersetApi, snapshot: Snapshot,
+                      specs: Mapping[str, Collection[Any]]) -> Snapshot:
+    """The snapshot with the live objects of the kinds the code declares read too."""
+    record = snapshot.record
+    more = {kind.name: kind.read(api, record.managed_objects(kind.name) if record else [])
+            for kind in OBJECT_KINDS.values()
+            if specs.get(kind.name) and kind.name not in snapshot.objects}
+    return snapshot.with_objects(more) if more else snapshot
 
 
 def read_more_access(api: SupersetApi, snapshot: Snapshot,

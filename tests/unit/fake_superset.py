@@ -8,6 +8,7 @@ program relies on, not Superset: an import matches assets by uuid only."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,16 @@ class FakeSuperset:
     embeddings: dict[int, dict[str, Any]] = field(default_factory=dict)
     css: dict[int, dict[str, Any]] = field(default_factory=dict)
     rls: dict[int, dict[str, Any]] = field(default_factory=dict)  # id → filter as listed
+    # (permission, view) → id of every permission on a view; role id → its pair ids;
+    # role id → how many users hold it.
+    pairs: dict[tuple[str, str], int] = field(default_factory=lambda: {
+        ("can_read", "Chart"): 901, ("can_read", "Dashboard"): 902,
+        ("can_write", "Chart"): 903, ("menu_access", "SQL Lab"): 904})
+    role_pairs: dict[int, set[int]] = field(default_factory=dict)
+    # id → theme row as listed (json_data a JSON text); dashboard id → its theme id.
+    theme_rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    dashboard_theme: dict[int, int | None] = field(default_factory=dict)
+    holders: dict[int, int] = field(default_factory=dict)
     imports: list[Imported] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (verb, what)
     _next_id: int = 1
@@ -104,8 +115,11 @@ class FakeSuperset:
         for uuid, asset in self.of_kind(kind).items():
             if asset["id"] in ids:
                 title = asset["body"].get(TITLE_KEY[kind]) or uuid
-                out[f"{kind}s/{title}_{asset['id']}.yaml"] = yaml.safe_dump(
-                    asset["body"]).encode()
+                body = asset["body"]
+                if kind == "dashboard":  # as Superset: the theme the dashboard has
+                    theme = self.theme_rows.get(self.dashboard_theme.get(asset["id"]) or 0)
+                    body = {**body, "theme_uuid": theme["uuid"] if theme else None}
+                out[f"{kind}s/{title}_{asset['id']}.yaml"] = yaml.safe_dump(body).encode()
         return out
 
     def export_all(self) -> dict[str, bytes]:
@@ -129,6 +143,8 @@ class FakeSuperset:
             if kind is None:
                 continue
             uuid = str(body["uuid"])
+            # As /api/v1/assets/import/: a dashboard's theme_uuid is dropped.
+            body = {k: v for k, v in body.items() if k != "theme_uuid"}
             old = self.assets.get(uuid)
             self.assets[uuid] = {"kind": kind, "id": old["id"] if old else self._id(),
                                  "changed_on": self._tick(), "body": body}
@@ -165,6 +181,76 @@ class FakeSuperset:
         self.embeddings[dashboard_id] = {"uuid": uuid, "allowed_domains": list(domains),
                                          "dashboard_id": str(dashboard_id)}
         return self.embeddings[dashboard_id]
+
+    def permission_pairs(self) -> dict[tuple[str, str], int]:
+        self.calls.append(("list", "security/permissions-resources"))
+        return dict(self.pairs)
+
+    def all_role_permissions(self, ids: Mapping[str, int]
+                             ) -> dict[str, frozenset[tuple[str, str]]]:
+        self.calls.append(("get", "role permissions"))
+        names = {i: p for p, i in self.pairs.items()}
+        return {n: frozenset(names[p] for p in self.role_pairs.get(i, set()))
+                for n, i in ids.items()}
+
+    def set_role_permissions(self, role_id: int, permission_ids: list[int]) -> None:
+        self.calls.append(("post", "role permissions"))
+        self.role_pairs[role_id] = set(permission_ids)
+
+    def delete_role(self, role_id: int) -> None:
+        self.calls.append(("delete", "role"))
+        name = next(n for n, i in self.role_ids.items() if i == role_id)
+        del self.role_ids[name]
+        self.role_pairs.pop(role_id, None)
+
+    def role_holders(self, role_id: int) -> int:
+        self.calls.append(("count", "role holders"))
+        return self.holders.get(role_id, 0)
+
+    def themes(self) -> list[dict[str, Any]] | None:
+        self.calls.append(("list", "theme"))
+        if not self.info_.version.startswith("6"):
+            return None
+        return [{"id": pk, **row} for pk, row in self.theme_rows.items()]
+
+    def import_theme(self, content: bytes) -> None:
+        self.calls.append(("import", "theme"))
+        data = yaml.safe_load(content)
+        pk = next((i for i, r in self.theme_rows.items() if r["uuid"] == data["uuid"]), None)
+        row = {"uuid": data["uuid"], "theme_name": data["theme_name"],
+               "json_data": json.dumps(data["json_data"]), "is_system": False,
+               "is_system_default": False, "is_system_dark": False}
+        old = self.theme_rows.get(pk) if pk else None
+        flags = {k: v for k, v in (old or {}).items() if k.startswith("is_system_")}
+        self.theme_rows[pk or self._id()] = {**row, **flags}
+
+    def delete_theme(self, pk: int) -> None:
+        self.calls.append(("delete", "theme"))
+        if self.theme_rows[pk]["is_system_default"] or self.theme_rows[pk]["is_system_dark"]:
+            raise SupersetError("Cannot delete theme that is set as system default or dark "
+                                "theme.", status=422)  # as Superset
+        del self.theme_rows[pk]
+        for dashboard, theme in self.dashboard_theme.items():  # as Superset: dissociated
+            if theme == pk:
+                self.dashboard_theme[dashboard] = None
+
+    def set_system_theme(self, pk: int, slot: str) -> None:
+        self.calls.append(("put", slot))
+        flag = "is_system_default" if slot == "default_theme" else "is_system_dark"
+        for i, row in self.theme_rows.items():
+            row[flag] = i == pk
+
+    def unset_system_theme(self, slot: str) -> None:
+        self.calls.append(("delete", slot))
+        flag = "is_system_default" if slot == "default_theme" else "is_system_dark"
+        for row in self.theme_rows.values():
+            row[flag] = False
+
+    def set_dashboard_theme(self, dashboard_id: int, theme_id: int | None) -> None:
+        self.calls.append(("put", "dashboard theme"))
+        self.dashboard_theme[dashboard_id] = theme_id
+        uuid = next(u for u, a in self.assets.items() if a["id"] == dashboard_id)
+        self.assets[uuid]["changed_on"] = self._tick()
 
     def rls_filters(self) -> list[dict[str, Any]]:
         self.calls.append(("list", "rowlevelsecurity"))

@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aspects_assets.core.kinds.objects import ObjectKind
+from aspects_assets.core.kinds.objects import DEFAULT_OPTIONS, ObjectKind, PlanOptions, parse_each
 from aspects_assets.core.kinds.roles import desired_roles
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import AssetSet
@@ -50,6 +50,7 @@ class RlsFilter:
     schema: str | None = None
     exclude: tuple[str, ...] = ()
     uuids: tuple[str, ...] = ()
+    name_key: str = "name"  # one filter a file: its name is at `name`
 
 
 @dataclass(frozen=True)
@@ -165,18 +166,6 @@ def _selection(value: Any, code: AssetSet, error: Any, problems: list[Problem]
             tuple(u.lower() for u in uuids))
 
 
-def check_unique(filters: Sequence[RlsFilter]) -> list[Problem]:
-    """Superset keys a filter by its name here: two files may not declare one."""
-    seen: dict[str, str] = {}
-    problems = []
-    for f in filters:
-        if f.name in seen:
-            problems.append(Problem("error", f.source, "name",
-                                    f"{f.name!r} is also the name of the filter in {seen[f.name]}"))
-        seen.setdefault(f.name, f.source)
-    return problems
-
-
 def covered(rls: RlsFilter, datasets: Iterable[DatasetRef], code: AssetSet,
             locales: Iterable[str] = ()) -> tuple[DatasetRef, ...]:
     """The live datasets the filter must cover, in a stable order. `code`: the
@@ -264,23 +253,22 @@ class Rls(ObjectKind):
 
     def parse(self, documents: Sequence[Document], code: AssetSet
               ) -> tuple[tuple[Any, ...], list[Problem]]:
-        filters, problems = [], []
-        for document in documents:
-            rls, found = parse_filter(document.data, document.display, code)
-            problems += found
-            if rls is not None:
-                filters.append(rls)
-        return tuple(filters), problems + check_unique(filters)
+        def one(data: Any, display: str) -> tuple[tuple[RlsFilter, ...], list[Problem]]:
+            rls, problems = parse_filter(data, display, code)
+            return (() if rls is None else (rls,)), problems
 
-    def read(self, api: SupersetApi) -> LiveRlsState:
+        return parse_each(documents, one, "row-level security filter")
+
+    def read(self, api: SupersetApi, managed: Collection[str]) -> LiveRlsState:
         return LiveRlsState(tuple(_live(item) for item in api.rls_filters()),
                             frozenset(api.roles()))
 
     def plan(self, specs: Sequence[Any], live: Any, rows: Mapping[str, LiveRow],
-             code: AssetSet, managed: Collection[str], locales: Sequence[str]
-             ) -> tuple[ObjectChange, ...]:
+             code: AssetSet, managed: Collection[str], locales: Sequence[str],
+             options: PlanOptions = DEFAULT_OPTIONS) -> tuple[ObjectChange, ...]:
         state: LiveRlsState = live
         code_roles = {r for d in code.of_kind("dashboard") for r in desired_roles(d) or ()}
+        code_roles.update(options.declared_roles)
         problems = missing_roles(specs, state.roles | code_roles)
         if problems:
             raise InputError(problems[0].message, file=problems[0].file, key=problems[0].key)

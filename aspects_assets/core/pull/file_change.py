@@ -49,6 +49,9 @@ class FileChange:
     text: str | None = None  # the new content (created, updated)
     reason: str = ""
     fields: tuple[str, ...] = ()  # what changed (updated)
+    # The whole asset after the change, where the file alone does not say it (an
+    # override file holds only the keys it changes).
+    asset: Asset | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "uuid": self.uuid, "title": self.title,
@@ -80,7 +83,7 @@ class Renderer:
         return asset_from_mapping(kind, data, display, self.settings)
 
 
-def _local_form(asset: Asset, database: Asset | None) -> tuple[dict[str, Any], dict[str, int]]:
+def local_form(asset: Asset, database: Asset | None) -> tuple[dict[str, Any], dict[str, int]]:
     body = superset_body(asset)
     ids = chart_ids(body) if asset.kind == "dashboard" else {}
     db = superset_body(database) if database is not None else None
@@ -91,7 +94,7 @@ def update_file(live: ExportedAsset, local: Asset, text: str, path: Path, displa
                 renderer: Renderer, database: Asset | None) -> FileChange:
     """The existing source of `local` brought to the live state, or why not."""
     base = FileChange(live.kind, live.uuid, live.title, path, display, UNCHANGED)
-    old, ids = _local_form(local, database)
+    old, ids = local_form(local, database)
     new = live_source_form(live, ids)
     if old == new:
         return base
@@ -113,7 +116,7 @@ def update_file(live: ExportedAsset, local: Asset, text: str, path: Path, displa
                     else live.body, changes)
         merged = merge_lines(before, text, dump_text(doc))
         check = renderer.asset(live.kind, merged, display)
-        got, _ = _local_form(check, database)
+        got, _ = local_form(check, database)
         if got != new:
             wrong = sorted({c.where for c in edits(got, new)})
             raise NotPullable("the edited file would not render to what Superset has "

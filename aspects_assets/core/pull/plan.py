@@ -10,14 +10,17 @@ from aspects_assets.core.export import ExportedAsset
 from aspects_assets.core.i18n.extract import asset_texts
 from aspects_assets.core.pull.file_change import (
     CREATED,
+    NOT_PULLABLE,
     FileChange,
     Renderer,
     new_file_path,
     new_file_text,
     update_file,
 )
+from aspects_assets.core.pull.override import override_target, update_override
 from aspects_assets.core.pull.round_trip import NotPullable
 from aspects_assets.model.assets import KINDS, AssetSet
+from aspects_assets.project.layers import Stacked
 from aspects_assets.project.settings import Settings
 
 
@@ -31,9 +34,12 @@ class PullPlan:
 
 
 def plan_pull(settings: Settings, originals: AssetSet, live: Mapping[str, ExportedAsset],
-              paths: Mapping[str, Path]) -> PullPlan:
+              paths: Mapping[str, Path], stacked: Mapping[str, Stacked] | None = None
+              ) -> PullPlan:
     """What pulling `live` does to the sources. `originals` are the rendered sources,
-    `paths` their display name → file."""
+    `paths` their display name → file, `stacked` how the asset layers made each
+    (uuid → Stacked; an asset that overrides or a rendered layer have the last word
+    on is pulled into an override file)."""
     renderer = Renderer(settings)
     local = originals.by_uuid()
     databases = {a.uuid: a for a in originals.of_kind("database")}
@@ -44,14 +50,32 @@ def plan_pull(settings: Settings, originals: AssetSet, live: Mapping[str, Export
     for item in sorted(live.values(), key=lambda a: (order[a.kind], a.title, a.uuid)):
         asset = local.get(item.uuid)
         if asset is None:
+            if settings.writable_layer is None:
+                changes.append(FileChange(item.kind, item.uuid, item.title, settings.assets_dir,
+                                          settings.display(settings.assets_dir), NOT_PULLABLE,
+                                          reason="every asset layer is rendered: add a layer "
+                                                 "of templates (assets_dir) for new assets"))
+                continue
             path = new_file_path(item, settings, taken, database_names)
             taken.add(path)
             changes.append(FileChange(item.kind, item.uuid, item.title, path,
                                       settings.display(path), CREATED, new_file_text(item)))
             continue
-        path = paths[asset.source]
         database = databases.get(str(asset.body.get("database_uuid"))) \
             if asset.kind == "dataset" else None
+        layered = (stacked or {}).get(item.uuid)
+        target = override_target(layered, settings.layers) if layered else None
+        if isinstance(target, str):
+            changes.append(FileChange(item.kind, item.uuid, item.title, paths[asset.source],
+                                      asset.source, NOT_PULLABLE, reason=target))
+            continue
+        if layered is not None and target is not None:
+            change = update_override(item, asset, layered, target, settings, renderer,
+                                     database, paths, taken)
+            taken.add(change.path)
+            changes.append(change)
+            continue
+        path = paths[asset.source]
         changes.append(update_file(item, asset, path.read_text(encoding="utf-8"), path,
                                    asset.source, renderer, database))
     return PullPlan(tuple(changes), _new_strings(originals, changes, renderer))
@@ -64,6 +88,9 @@ def _new_strings(originals: AssetSet, changes: Iterable[FileChange], renderer: R
         return ()
     after = [a for a in originals if a.uuid not in written]
     for change in written.values():
+        if change.asset is not None:
+            after.append(change.asset)
+            continue
         try:
             after.append(renderer.asset(change.kind, change.text or "", change.display))
         except NotPullable:

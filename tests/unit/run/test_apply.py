@@ -95,14 +95,12 @@ def test_an_import_with_nothing_changed_renders_nothing_and_sends_nothing(
     assert len(plan.local) == 0  # nothing rendered
     assert {(c.uuid, c.action) for c in plan.plan.assets} == {
         (u, Action.UNCHANGED) for u in BASE_UUIDS}
-    # The read: the record, one list per kind, the server's info, the row-level
-    # security filters and the roles they may name; no export, no embedding asked
-    # for (the record has it).
+    # The read: the record, one list per kind, the server's info; no export, no
+    # embedding asked for (the record has it), no roles or row-level security
+    # filters (the project has none).
     assert sorted(fake.calls) == sorted([("list", "css_template"), ("list", "database"),
                                          ("list", "dataset"), ("list", "chart"),
-                                         ("list", "dashboard"), ("info", ""),
-                                         ("list", "rowlevelsecurity"),
-                                         ("list", "security/roles")])
+                                         ("list", "dashboard"), ("info", "")])
     fake.calls.clear()
     result = apply(fake, base_project, plan)
     assert fake.calls == [], "nothing read or written: the record is already right"
