@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -31,25 +30,6 @@ import yaml
 APP = Path("/app")
 TESTS = Path(__file__).parent
 REQUIREMENTS = TESTS / "tutor" / "aspects-init-requirements.txt"
-
-
-TUTOR_REQUIREMENTS = TESTS / "tutor" / "requirements.txt"
-
-
-def tutor_venv(cache: Path) -> Path:
-    """The bin folder of a virtualenv with the real `tutor` and tutor-contrib-aspects
-    6.1.0, made once under `cache` (the copy of the requirements in it, written last,
-    says it is complete, and for which list)."""
-    venv = cache / "tutor-aspects-6.1.0"
-    marker = venv / "requirements.txt"
-    if marker.is_file() and marker.read_text() == TUTOR_REQUIREMENTS.read_text():
-        return venv / "bin"
-    shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin/python"),
-                    "install", "-q", "--no-deps", "-r", str(TUTOR_REQUIREMENTS)], check=True)
-    shutil.copy(TUTOR_REQUIREMENTS, marker)
-    return venv / "bin"
 
 
 def superset_home() -> Path:
