@@ -3,6 +3,7 @@ datasets, leftovers of locales no longer configured, and what it leaves alone.""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid as uuidlib
 from typing import Any
 
@@ -182,6 +183,20 @@ def test_nothing_of_ours_needs_no_action() -> None:
     assert not report.produced and not report.collapsed and not report.leftovers
     assert not report.needs_action
     assert report.as_dict()["counts"]["unknown"]["dashboard"] == 1
+
+
+def test_a_collapsed_row_names_the_configured_locale_as_written() -> None:
+    # Aspects' uuid rule lowercases the locale; the report says fr_CA, as configured.
+    rows, details = aspects_superset()
+    old, holder = copy_uuid(DIM, "es_419"), copy_uuid(DIM, "fr_CA")
+    rows[holder] = dataclasses.replace(rows.pop(old), uuid=holder)
+    datasets = dict(details.datasets)
+    datasets[holder] = dataclasses.replace(datasets.pop(old), uuid=holder)
+    report = analyze("p", rows, LiveDetails(datasets, details.chart_dataset), code(), LOCALES,
+                     known_locales=babel_locales())
+    dim = next(c for c in report.collapsed if c.table == "reporting.dim")
+    assert (dim.holder_locale, dim.configured) == ("fr_CA", True)
+    assert dim.as_dict()["uuid_of_locale"] == "fr_CA"
 
 
 RETIRED_CHART = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"

@@ -224,11 +224,12 @@ def analyze(project: str, rows: Mapping[str, LiveRow], details: LiveDetails,
     report = AdoptReport(project=project, locales=tuple(locales))
     code = assets.by_uuid()
     originals = [a for a in assets if a.locale is None]
-    configured = {normal_locale(c) for c in locales} | {
-        normal_locale(a.locale) for a in assets if a.locale}
-    # copy uuid → (original, locale) for every original that gets copies
+    spelled = [*locales, *sorted({a.locale for a in assets if a.locale})]
+    configured = {normal_locale(c) for c in spelled}
+    # copy uuid → (original, locale) for every original that gets copies; a
+    # configured locale keeps the settings' spelling (fr_CA, not fr_ca) in reports
     copies: dict[str, tuple[str, str]] = {}
-    candidates = _candidates(sorted(configured), known_locales)
+    candidates = _candidates(spelled, known_locales)
     for original in originals:
         if original.kind in COPIED_KINDS:
             for copy, code_ in copy_uuids(original.uuid, candidates).items():
