@@ -10,7 +10,7 @@ out, so the file needs no Jinja statements and stays pullable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from aspects_assets.core.layout import layout_nodes, native_filters
@@ -75,12 +75,16 @@ def include_conditions(assets: AssetSet, variables: Mapping[str, Any]
                                     f"the database {asset.body.get('database_uuid')} is left "
                                     f"out by its {INCLUDE_IF}: give this dataset the same "
                                     "condition"))
-    out = [_without(a, left_out) if a.kind == "dashboard" else a for a in kept]
+    out = [without_left_out(a, left_out) for a in kept]
     return AssetSet.of(out), problems
 
 
-def _without(dashboard: Asset, left_out: set[str]) -> Asset:
-    """The dashboard without the chart nodes and filter targets of assets left out."""
+def without_left_out(dashboard: Asset, left_out: Collection[str]) -> Asset:
+    """A dashboard without the chart nodes and filter targets of assets left out
+    (any other asset as it is): what the import sends, and what `pull` compares
+    an edited file with."""
+    if dashboard.kind != "dashboard" or not left_out:
+        return dashboard
     body = dashboard.body
     gone = {node_id for node_id, node in layout_nodes(body)
             if node.get("type") == "CHART"

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from aspects_assets.core.conditional import include_conditions
 from aspects_assets.core.export import read_export
 from aspects_assets.core.pull.plan import PullPlan, plan_pull
 from aspects_assets.core.pull.targets import (
@@ -46,7 +47,12 @@ def run_pull(client: SupersetClient, settings: Settings, originals: AssetSet,
     # with dependencies that is what is pulled.
     exported = export_top_down(client, rows, targets.uuids, read_export)
     live = pullable(exported, targets, record, dependencies=not all_managed)
-    result = plan_pull(settings, originals, live, paths, stacked)
+    # Compared as sent: a dashboard's layout nodes of charts that an `_include_if`
+    # leaves out are missing in Superset because the import drops them, not because
+    # someone removed them (validate reports the conditions' own problems).
+    sent, _ = include_conditions(originals, settings.variables)
+    left_out = {a.uuid for a in originals} - {a.uuid for a in sent}
+    result = plan_pull(settings, sent, live, paths, stacked, left_out)
     for change in result.files:  # a secret typed into Superset never reaches a file
         found = next(landings(change.text, settings.secrets), None) if change.text else None
         if found:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError as RuamelError
 
 from aspects_assets.core.bundle import safe_name, superset_body
+from aspects_assets.core.conditional import without_left_out
 from aspects_assets.core.export import ExportedAsset
 from aspects_assets.core.normalize import normalize
 from aspects_assets.core.pull.edits import edits
@@ -91,7 +92,8 @@ def local_form(asset: Asset, database: Asset | None) -> tuple[dict[str, Any], di
 
 
 def update_file(live: ExportedAsset, local: Asset, text: str, path: Path, display: str,
-                renderer: Renderer, database: Asset | None) -> FileChange:
+                renderer: Renderer, database: Asset | None,
+                left_out: Collection[str] = ()) -> FileChange:
     """The existing source of `local` brought to the live state, or why not."""
     base = FileChange(live.kind, live.uuid, live.title, path, display, UNCHANGED)
     old, ids = local_form(local, database)
@@ -116,7 +118,7 @@ def update_file(live: ExportedAsset, local: Asset, text: str, path: Path, displa
                     else live.body, changes)
         merged = merge_lines(before, text, dump_text(doc))
         check = renderer.asset(live.kind, merged, display)
-        got, _ = local_form(check, database)
+        got, _ = local_form(without_left_out(check, left_out), database)
         if got != new:
             wrong = sorted({c.where for c in edits(got, new)})
             raise NotPullable("the edited file would not render to what Superset has "

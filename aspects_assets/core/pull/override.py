@@ -14,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml.error import YAMLError as RuamelError
 
+from aspects_assets.core.conditional import without_left_out
 from aspects_assets.core.export import ExportedAsset
 from aspects_assets.core.pull.edits import edits
 from aspects_assets.core.pull.file_change import (
@@ -111,7 +112,8 @@ def _override_path(stacked: Stacked, layers: Sequence[Layer], layer: int,
 
 def update_override(live: ExportedAsset, local: Asset, stacked: Stacked, target: OverrideTarget,
                     settings: Settings, renderer: Renderer, database: Asset | None,
-                    paths: Mapping[str, Path], taken: Collection[Path]) -> FileChange:
+                    paths: Mapping[str, Path], taken: Collection[Path],
+                    left_out: Collection[str] = ()) -> FileChange:
     """The override file of `target` written or edited so that the layers make the
     live state, or why not."""
     layers = settings.layers
@@ -134,7 +136,7 @@ def update_override(live: ExportedAsset, local: Asset, stacked: Stacked, target:
         apply_edits(doc, old, with_parsed_params(live.body) if live.kind == "chart"
                     else live.body, changes)
         full = renderer.asset(live.kind, dump_text(doc), display)
-        got, _ = local_form(full, database)
+        got, _ = local_form(without_left_out(full, left_out), database)
         if got != new:
             wrong = sorted({c.where for c in edits(got, new)})
             raise NotPullable("the override would not make what Superset has "

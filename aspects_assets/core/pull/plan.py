@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +34,13 @@ class PullPlan:
 
 
 def plan_pull(settings: Settings, originals: AssetSet, live: Mapping[str, ExportedAsset],
-              paths: Mapping[str, Path], stacked: Mapping[str, Stacked] | None = None
-              ) -> PullPlan:
-    """What pulling `live` does to the sources. `originals` are the rendered sources,
-    `paths` their display name → file, `stacked` how the asset layers made each
-    (uuid → Stacked; an asset that overrides or a rendered layer have the last word
-    on is pulled into an override file)."""
+              paths: Mapping[str, Path], stacked: Mapping[str, Stacked] | None = None,
+              left_out: Collection[str] = ()) -> PullPlan:
+    """What pulling `live` does to the sources. `originals` are the rendered sources
+    as sent, `paths` their display name → file, `stacked` how the asset layers made
+    each (uuid → Stacked; an asset that overrides or a rendered layer have the last
+    word on is pulled into an override file), `left_out` the uuids an `_include_if`
+    leaves out (an edited file is checked as the import would send it)."""
     renderer = Renderer(settings)
     local = originals.by_uuid()
     databases = {a.uuid: a for a in originals.of_kind("database")}
@@ -71,13 +72,13 @@ def plan_pull(settings: Settings, originals: AssetSet, live: Mapping[str, Export
             continue
         if layered is not None and target is not None:
             change = update_override(item, asset, layered, target, settings, renderer,
-                                     database, paths, taken)
+                                     database, paths, taken, left_out)
             taken.add(change.path)
             changes.append(change)
             continue
         path = paths[asset.source]
         changes.append(update_file(item, asset, path.read_text(encoding="utf-8"), path,
-                                   asset.source, renderer, database))
+                                   asset.source, renderer, database, left_out))
     return PullPlan(tuple(changes), _new_strings(originals, changes, renderer))
 
 
