@@ -324,9 +324,15 @@ class SupersetClient:
         response = self._send("POST", "/login/", headers={"Accept": "text/html"},
                               data={"username": self.username, "password": self._password,
                                     "csrf_token": html.unescape(field.group(1))})
-        if response.status_code not in (302, 303):
+        # Flask-AppBuilder sends a failed login back to the form (/login/?next=...)
+        if response.status_code not in (302, 303) or urlsplit(
+                response.headers.get("Location", "")).path.rstrip("/").endswith("/login"):
             return False
         me = self._send("GET", f"{API}/me/")
+        if me.status_code == 403:
+            # Logged in, but a role without `can_read` on the current user's API
+            # (Aspects' Instructor): FAB answers 401 to a visitor who is not.
+            return True
         try:
             return bool(me.status_code == 200
                         and me.json()["result"]["username"] == self.username)
