@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -86,6 +88,15 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Result
         return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
     finally:
         os.chdir(old)
+
+
+def run_cli(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, dict[str, Any]]:
+    """Run the CLI in `project`: its exit code, its output, and its JSON when asked
+    for with `--format` (and it did not fail); never a traceback."""
+    result = run(list(args), project, env=env)
+    assert "Traceback" not in result.output, result.output
+    data = json.loads(result.stdout) if "--format" in args and result.exit_code < 2 else {}
+    return result.exit_code, result.output, data
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from aspects_init_job import run_init_job
 from aspects_assets.core.i18n.localize import copy_uuid
 from aspects_assets.superset.client import SupersetClient
 
-from conftest import CORPUS, REPO, run, tutor
+from conftest import CORPUS, REPO, run_cli, tutor
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,7 @@ def the_project(where: Path, tutor_root: Path) -> tuple[Path, dict[str, str]]:
     """`init --from-tutor` on the Tutor root, and the environment of the passwords it
     names (Tutor generated them: they are in the rendered database files)."""
     where.mkdir()
-    code, output, _ = cli(where, {}, "init", "--from-tutor", "--tutor-root", str(tutor_root),
+    code, output, _ = run_cli(where, {}, "init", "--from-tutor", "--tutor-root", str(tutor_root),
                           "--translations", str(LOCALE_YAML))
     assert code == 0, output
     settings = yaml.safe_load((where / "aspects-assets.yaml").read_text())
@@ -102,12 +102,6 @@ def embeddings(client: SupersetClient, rows: dict[str, dict[str, Any]]) -> dict[
     return out
 
 
-def cli(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, dict[str, Any]]:
-    result = run(list(args), project, env=env)
-    assert "Traceback" not in result.output, result.output
-    data = json.loads(result.stdout) if "--format" in args and result.exit_code < 2 else {}
-    return result.exit_code, result.output, data
-
 
 def test_adopt_what_aspects_init_job_left(
     tutor_bin: Path, tmp_path: Path, superset_reset: None, superset_env: dict[str, str],
@@ -143,7 +137,7 @@ def test_adopt_what_aspects_init_job_left(
     env = {**superset_env, **passwords}
 
     started = time.perf_counter()
-    code, output, adopted = cli(project, env, "adopt", "--format", "json")
+    code, output, adopted = run_cli(project, env, "adopt", "--format", "json")
     timings["adopt"] = time.perf_counter() - started
     assert code == 1, output
     assert {c["uuid"] for c in adopted["collapsed"]} == collapsed
@@ -158,7 +152,7 @@ def test_adopt_what_aspects_init_job_left(
         {u for base in pii_charts for u in (base, *(copy_uuid(base, x) for x in LOCALES))}
 
     started = time.perf_counter()
-    code, output, imported = cli(project, env, "import", "--prune", "--yes", "--format", "json")
+    code, output, imported = run_cli(project, env, "import", "--prune", "--yes", "--format", "json")
     timings["import --prune --yes"] = time.perf_counter() - started
     assert code == 0, output
     assert imported["deleted"] == {"database": 0, "dataset": 0, "chart": 0, "dashboard": 0}
@@ -195,7 +189,7 @@ def test_adopt_what_aspects_init_job_left(
     assert {r["id"] for u, r in after.items() if u in copies} <= set().union(*rls.values())
 
     started = time.perf_counter()
-    code, output, diff = cli(project, env, "diff", "--format", "json")
+    code, output, diff = run_cli(project, env, "diff", "--format", "json")
     timings["diff"] = time.perf_counter() - started
     changed = [(a["title"], [c["path"] for c in a["changes"]])
                for a in diff["assets"] if a["action"] != "unchanged"]

@@ -13,7 +13,6 @@ chart by hand on one of the collapsed rows.
 from __future__ import annotations
 
 import io
-import json
 import time
 import zipfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from aspects_assets.run.apply import database_passwords
 from aspects_assets.run.pipeline import checked_or_fail
 from aspects_assets.superset.client import SupersetClient
 
-from conftest import corpus_with_catalogs, run
+from conftest import corpus_with_catalogs, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -98,12 +97,6 @@ def live(client: SupersetClient) -> dict[str, dict[str, Any]]:
     return out
 
 
-def cli(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, dict[str, Any]]:
-    result = run(list(args), project, env=env)
-    assert "Traceback" not in result.output, result.output
-    data = json.loads(result.stdout) if "--format" in args and result.exit_code < 2 else {}
-    return result.exit_code, result.output, data
-
 
 def test_adopt_an_aspects_install_then_prune_repairs_it(
     tmp_path: Path, superset_reset: None, superset_env: dict[str, str],
@@ -135,7 +128,7 @@ def test_adopt_an_aspects_install_then_prune_repairs_it(
     env = {**superset_env, **SECRET}
 
     started = time.perf_counter()
-    code, output, dry = cli(project, env, "adopt", "--dry-run", "--format", "json")
+    code, output, dry = run_cli(project, env, "adopt", "--dry-run", "--format", "json")
     timings["adopt --dry-run"] = time.perf_counter() - started
     assert code == 1, output
     assert client.find_css_template("aspects-assets:corpus-aspects-2024-08") is None
@@ -162,15 +155,15 @@ def test_adopt_an_aspects_install_then_prune_repairs_it(
     assert dry["recorded"] == produced + sum(counts["leftovers"].values())
 
     started = time.perf_counter()
-    code, output, report = cli(project, env, "adopt", "--format", "json")
+    code, output, report = run_cli(project, env, "adopt", "--format", "json")
     timings["adopt"] = time.perf_counter() - started
     assert code == 1, output
     assert report["recorded"] == dry["recorded"]
-    code, output, _ = cli(project, env, "adopt")
+    code, output, _ = run_cli(project, env, "adopt")
     assert code == 2 and "already has a record" in output, output
 
     started = time.perf_counter()
-    code, output, imported = cli(project, env, "import", "--prune", "--yes", "--format", "json")
+    code, output, imported = run_cli(project, env, "import", "--prune", "--yes", "--format", "json")
     timings["import --prune"] = time.perf_counter() - started
     assert code == 0, output
     # da's leftovers are deleted, but not the two collapsed rows that held da's uuid:
@@ -179,7 +172,7 @@ def test_adopt_an_aspects_install_then_prune_repairs_it(
     assert imported["deleted"] == {"database": 0, "dataset": 32, "chart": 63, "dashboard": 4}
 
     started = time.perf_counter()
-    code, output, _ = cli(project, env, "diff")
+    code, output, _ = run_cli(project, env, "diff")
     timings["diff"] = time.perf_counter() - started
     assert code == 0, output
 
@@ -203,6 +196,6 @@ def test_adopt_an_aspects_install_then_prune_repairs_it(
             dataset = str(item.body["dataset_uuid"])
             assert after[item.uuid]["datasource_id"] == after[dataset]["id"], item.title
 
-    code, output, again = cli(project, env, "import", "--format", "json")
+    code, output, again = run_cli(project, env, "import", "--format", "json")
     assert code == 0 and again["import_requests"] == 0, output
     print("\n" + "\n".join(f"{k}: {v:.1f} s" for k, v in timings.items()))

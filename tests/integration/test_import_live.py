@@ -12,14 +12,13 @@ import json
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from aspects_assets.superset.client import SupersetClient
 
-from conftest import REPO, run
+from conftest import REPO, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -48,18 +47,11 @@ def project(tmp_path_factory: pytest.TempPathFactory, superset_reset: None) -> P
     return target
 
 
-def cli(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, dict[str, Any]]:
-    result = run(list(args), project, env=env)
-    data: dict[str, Any] = {}
-    if "--format" in args and result.exit_code in (0, 1):
-        data = json.loads(result.stdout)
-    return result.exit_code, result.output, data
-
 
 def synced(project: Path, env: dict[str, str]) -> None:
-    code, output, _ = cli(project, env, "import", "--prune", "--yes")
+    code, output, _ = run_cli(project, env, "import", "--prune", "--yes")
     assert code == 0, output
-    code, output, _ = cli(project, env, "diff")
+    code, output, _ = run_cli(project, env, "diff")
     assert code == 0, output
 
 
@@ -73,13 +65,13 @@ def chart_file(project: Path, title: str) -> Path:
 def test_import_then_diff_is_clean_and_a_second_import_sends_nothing(
     project: Path, superset_env: dict[str, str], client: SupersetClient
 ) -> None:
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     assert sum(report["created"].values()) > 0
-    code, output, _ = cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff")
     assert code == 0, output
     assert "no difference" in output
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     assert report["import_requests"] == 0
     assert not any(report["sent"].values())
@@ -97,7 +89,7 @@ def test_changed_chart_title_is_found_and_only_it_is_sent(
               for r in client.list_all("chart", ["uuid", "changed_on_utc"])}
     path.write_text(path.read_text().replace("slice_name: Enrollments Over Time",
                                              "slice_name: Enrollments Per Day"))
-    code, output, plan = cli(project, superset_env, "diff", "--format", "json")
+    code, output, plan = run_cli(project, superset_env, "diff", "--format", "json")
     assert code == 1, output
     assert {a["uuid"] for a in plan["assets"]} == expected
     assert all(a["action"] == "update" for a in plan["assets"])
@@ -105,7 +97,7 @@ def test_changed_chart_title_is_found_and_only_it_is_sent(
     assert {"path": "slice_name", "old": "Enrollments Over Time",
             "new": "Enrollments Per Day"} in original["changes"]
 
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     after = {r["uuid"]: r["changed_on_utc"]
              for r in client.list_all("chart", ["uuid", "changed_on_utc"])}
@@ -117,7 +109,7 @@ def test_changed_chart_title_is_found_and_only_it_is_sent(
     else:  # Superset 5.0 takes whole bundles only: everything is sent again
         assert expected <= set(report["sent"]["chart"])
         assert set(report["sent"]["chart"]) == set(after)
-    code, output, _ = cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff")
     assert code == 0, output
 
 
@@ -135,7 +127,7 @@ def test_one_changed_msgstr_resends_only_that_locale_copy(
     base_uuid = yaml.safe_load(chart_file(project, "Active Learners per Day").read_text())["uuid"]
     expected = uuid5_copy(base_uuid, "es_419")
 
-    code, output, plan = cli(project, superset_env, "diff", "--format", "json")
+    code, output, plan = run_cli(project, superset_env, "diff", "--format", "json")
     assert code == 1, output
     assert {a["locale"] for a in plan["assets"]} == {"es_419"}
     chart = next(a for a in plan["assets"] if a["kind"] == "chart")
@@ -146,7 +138,7 @@ def test_one_changed_msgstr_resends_only_that_locale_copy(
     dashboards = [a for a in plan["assets"] if a["kind"] == "dashboard"]
     assert len(dashboards) == 1
     assert all(c["path"].endswith("meta.sliceName") for c in dashboards[0]["changes"])
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     if client.info().sparse_import:
         assert report["sent"]["chart"] == [expected]
@@ -166,16 +158,16 @@ def test_dashboard_edited_through_the_api_is_found_and_restored(
     target = next(d for d in dashboards if d["slug"] == "aspects-pipeline-health")
     client.request("PUT", f"/api/v1/dashboard/{target['id']}",
                    json={"dashboard_title": "Edited in the UI"})
-    code, output, plan = cli(project, superset_env, "diff", "--format", "json")
+    code, output, plan = run_cli(project, superset_env, "diff", "--format", "json")
     assert code == 1, output
     (changed,) = plan["assets"]
     assert changed["uuid"] == target["uuid"]
     assert any(c["path"] == "dashboard_title" and c["old"] == "Edited in the UI"
                for c in changed["changes"])
-    code, output, _ = cli(project, superset_env, "import")
+    code, output, _ = run_cli(project, superset_env, "import")
     assert code == 0, output
     assert client.dashboard(target["id"])["dashboard_title"] == target["dashboard_title"]
-    code, output, _ = cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff")
     assert code == 0, output
 
 
@@ -217,9 +209,9 @@ def test_dashboards_looked_at_in_the_browser_make_no_difference(
     assert {d["uuid"]: d["changed_on_utc"] for d in dashboards} == {
         d["uuid"]: d["changed_on_utc"]
         for d in client.list_all("dashboard", ["uuid", "changed_on_utc"])}
-    code, output, _ = cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff")
     assert code == 0, output
-    code, output, report = cli(project, superset_env, "import", "--verify", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--verify", "--format", "json")
     assert code == 0, output
     assert report["import_requests"] == 0, output
 
@@ -254,7 +246,7 @@ def test_roles_changed_in_superset_are_found_and_restored(
     dashboards = client.list_all("dashboard", ["id", "uuid", "slug"])
     target = next(d for d in dashboards if d["slug"] == "aspects-pipeline-health-fr_CA")
     client.set_dashboard_roles(target["id"], [])
-    code, output, plan = cli(project, superset_env, "diff", "--format", "json")
+    code, output, plan = run_cli(project, superset_env, "diff", "--format", "json")
     assert code == 1, output
     assert [(a["what"], a["uuid"]) for a in plan["access"]] == [("roles", target["uuid"])]
     synced(project, superset_env)
@@ -281,14 +273,14 @@ def test_prune_deletes_a_removed_chart_and_its_copies_but_not_others(
         "datasource_id": datasets[0]["id"], "datasource_type": "table"}).json()["id"]
 
     extra.unlink()
-    code, output, plan = cli(project, superset_env, "diff", "--format", "json")
+    code, output, plan = run_cli(project, superset_env, "diff", "--format", "json")
     assert code == 1
     assert {a["uuid"] for a in plan["assets"] if a["action"] == "delete"} == doomed
-    code, output, _ = cli(project, superset_env, "import", "--prune")
+    code, output, _ = run_cli(project, superset_env, "import", "--prune")
     assert code == 1, "a prune waits for --yes when not on a terminal"
     assert "--yes" in output
     assert doomed <= {r["uuid"] for r in client.list_all("chart", ["uuid"])}
-    code, output, report = cli(project, superset_env, "import", "--prune", "--yes",
+    code, output, report = run_cli(project, superset_env, "import", "--prune", "--yes",
                                "--format", "json")
     assert code == 0, output
     assert report["deleted"]["chart"] == len(doomed)
@@ -300,18 +292,18 @@ def test_prune_deletes_a_removed_chart_and_its_copies_but_not_others(
         saved = {yaml.safe_load(archive.read(n)).get("uuid") for n in archive.namelist()
                  if "/charts/" in n}
     assert doomed <= saved
-    code, output, _ = cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff")
     assert code == 0, output
 
 
 def test_wrong_password_and_unreachable_server_are_one_clear_sentence(
     project: Path, superset_env: dict[str, str]
 ) -> None:
-    code, output, _ = cli(project, {**superset_env, "SUPERSET_PASSWORD": "wrong"}, "diff")
+    code, output, _ = run_cli(project, {**superset_env, "SUPERSET_PASSWORD": "wrong"}, "diff")
     assert code == 2
     assert "wrong username or password" in output
     assert "Traceback" not in output and "wrong\n" not in output
-    code, output, _ = cli(project, {**superset_env, "SUPERSET_URL": "http://127.0.0.1:9"},
+    code, output, _ = run_cli(project, {**superset_env, "SUPERSET_URL": "http://127.0.0.1:9"},
                           "import")
     assert code == 2
     assert "cannot reach Superset at http://127.0.0.1:9" in output

@@ -13,14 +13,12 @@ takes several.
 from __future__ import annotations
 
 import http.client
-import json
 import shutil
 import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,7 +28,7 @@ from aspects_assets.core import chunking
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.live import list_rows, read_record
 
-from conftest import REPO, run
+from conftest import REPO, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -117,13 +115,6 @@ def project_copy(tmp_path: Path) -> Path:
     return target
 
 
-def cli(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, dict[str, Any]]:
-    result = run(list(args), project, env=env)
-    data: dict[str, Any] = {}
-    if "--format" in args and result.exit_code in (0, 1):
-        data = json.loads(result.stdout)
-    return result.exit_code, result.output, data
-
 
 def test_a_run_after_a_stopped_server_sends_only_what_was_not_sent(
     tmp_path: Path, superset_reset: None, superset_env: dict[str, str],
@@ -132,11 +123,11 @@ def test_a_run_after_a_stopped_server_sends_only_what_was_not_sent(
     project = project_copy(tmp_path)
     # Chunks of about 150 ms of server time: the project's assets take several.
     monkeypatch.setattr(chunking, "CHUNK_BUDGET_MS", 150)
-    code, output, plan = cli(project, superset_env, "diff", "--format", "json")
+    code, output, plan = run_cli(project, superset_env, "diff", "--format", "json")
     assert code == 1, output
     everything = {a["uuid"] for a in plan["assets"]}
 
-    code, output, _ = cli(project, {**superset_env, "SUPERSET_URL": proxy.url}, "import")
+    code, output, _ = run_cli(project, {**superset_env, "SUPERSET_URL": proxy.url}, "import")
     assert code == 2, output
     assert "Traceback" not in output
     assert "The import stopped at chunk 3 of " in output
@@ -151,13 +142,13 @@ def test_a_run_after_a_stopped_server_sends_only_what_was_not_sent(
     assert everything & live == accepted
     assert {m.changed_on for m in record.managed.values()} == {""}
 
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     sent = {u for uuids in report["sent"].values() for u in uuids}
     assert sent == everything - accepted, "only what the stopped run did not send"
     assert report["touched_unchanged"] == len(accepted)
-    code, output, _ = cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff")
     assert code == 0, output
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     assert report["import_requests"] == 0

@@ -11,11 +11,9 @@ or an upgrade would.
 from __future__ import annotations
 
 import io
-import json
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -23,7 +21,7 @@ import yaml
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.live import list_rows, read_record
 
-from conftest import REPO, run
+from conftest import REPO, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -42,17 +40,10 @@ def project(tmp_path_factory: pytest.TempPathFactory, superset_reset: None,
     config["locales"] = ["es_419", "ar"]
     config["project"] = PROJECT
     (target / "aspects-assets.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    code, output, _ = cli(target, superset_env, "import")
+    code, output, _ = run_cli(target, superset_env, "import")
     assert code == 0, output
     return target
 
-
-def cli(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, dict[str, Any]]:
-    result = run(list(args), project, env=env)
-    data: dict[str, Any] = {}
-    if "--format" in args and result.exit_code in (0, 1):
-        data = json.loads(result.stdout)
-    return result.exit_code, result.output, data
 
 
 def reimport_raw(client: SupersetClient) -> None:
@@ -79,7 +70,7 @@ def test_touched_but_identical_sends_nothing_and_diff_is_empty(
     reimport_raw(client)
     assert moved_since(client, before) >= managed, "the raw re-import moved every changed_on"
 
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     assert report["import_requests"] == 0
     assert not any(report["sent"].values())
@@ -89,10 +80,10 @@ def test_touched_but_identical_sends_nothing_and_diff_is_empty(
     record, _ = read_record(client, PROJECT)
     assert record is not None
     assert {u: m.changed_on for u, m in record.managed.items()} == {u: after[u] for u in managed}
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     assert report["import_requests"] == 0 and "touched_unchanged" not in report
-    code, output, _ = cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff")
     assert code == 0, output
     assert "no difference" in output
 
@@ -109,7 +100,7 @@ def test_one_asset_edited_among_many_touched_is_the_only_one_sent(
     client.request("PUT", f"/api/v1/chart/{target['id']}",
                    json={"slice_name": "Edited in Superset"})
 
-    code, output, report = cli(project, superset_env, "import", "--format", "json")
+    code, output, report = run_cli(project, superset_env, "import", "--format", "json")
     assert code == 0, output
     assert report["sent"]["chart"] == [target["uuid"]]
     assert not report["sent"]["database"] and not report["sent"]["dataset"]
@@ -118,5 +109,5 @@ def test_one_asset_edited_among_many_touched_is_the_only_one_sent(
     titles = {c["uuid"]: c["slice_name"] for c in client.list_all("chart", ["uuid",
                                                                            "slice_name"])}
     assert titles[target["uuid"]] == "Courses"
-    code, output, _ = cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff")
     assert code == 0, output
