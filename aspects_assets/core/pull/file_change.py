@@ -13,7 +13,7 @@ from aspects_assets.core.bundle import safe_name, superset_body
 from aspects_assets.core.conditional import without_left_out
 from aspects_assets.core.export import ExportedAsset
 from aspects_assets.core.normalize import normalize
-from aspects_assets.core.pull.edits import edits
+from aspects_assets.core.pull.edits import Edit, edits
 from aspects_assets.core.pull.jinja import control_lines
 from aspects_assets.core.pull.merge import merge_lines
 from aspects_assets.core.pull.round_trip import (
@@ -91,17 +91,36 @@ def local_form(asset: Asset, database: Asset | None) -> tuple[dict[str, Any], di
     return source_form(asset.kind, body, database=db, ids=ids), ids
 
 
+def live_edits(live: ExportedAsset, local: Asset, database: Asset | None
+               ) -> tuple[dict[str, Any], dict[str, Any], list[Edit], tuple[str, ...]] | None:
+    """Pulling `live` into `local`'s source: the source form, the live form, the
+    edits between them and the fields they touch; None when they are equal."""
+    old, ids = local_form(local, database)
+    new = live_source_form(live, ids)
+    if old == new:
+        return None
+    changes = edits(old, new)
+    return old, new, changes, tuple(sorted({c.where for c in changes}))
+
+
+def check_makes(asset: Asset, new: Mapping[str, Any], database: Asset | None,
+                left_out: Collection[str], failure: str) -> None:
+    """Refuse an edited source whose asset, as the import would send it, is not the
+    live state `new`."""
+    got, _ = local_form(without_left_out(asset, left_out), database)
+    if got != new:
+        wrong = sorted({c.where for c in edits(got, new)})
+        raise NotPullable(f"{failure} ({', '.join(wrong[:5])})")
+
+
 def update_file(live: ExportedAsset, local: Asset, text: str, path: Path, display: str,
                 renderer: Renderer, database: Asset | None,
                 left_out: Collection[str] = ()) -> FileChange:
     """The existing source of `local` brought to the live state, or why not."""
-    base = FileChange(live.kind, live.uuid, live.title, path, display, UNCHANGED)
-    old, ids = local_form(local, database)
-    new = live_source_form(live, ids)
-    if old == new:
-        return base
-    changes = edits(old, new)
-    fields = tuple(sorted({c.where for c in changes}))
+    found = live_edits(live, local, database)
+    if found is None:
+        return FileChange(live.kind, live.uuid, live.title, path, display, UNCHANGED)
+    old, new, changes, fields = found
     try:
         lines = control_lines(text)
         if lines:
@@ -117,12 +136,8 @@ def update_file(live: ExportedAsset, local: Asset, text: str, path: Path, displa
         apply_edits(doc, old, with_parsed_params(live.body) if live.kind == "chart"
                     else live.body, changes)
         merged = merge_lines(before, text, dump_text(doc))
-        check = renderer.asset(live.kind, merged, display)
-        got, _ = local_form(without_left_out(check, left_out), database)
-        if got != new:
-            wrong = sorted({c.where for c in edits(got, new)})
-            raise NotPullable("the edited file would not render to what Superset has "
-                              f"({', '.join(wrong[:5])})")
+        check_makes(renderer.asset(live.kind, merged, display), new, database, left_out,
+                    "the edited file would not render to what Superset has")
     except NotPullable as exc:
         return FileChange(live.kind, live.uuid, live.title, path, display, NOT_PULLABLE,
                           reason=str(exc), fields=fields)

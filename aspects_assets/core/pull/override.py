@@ -14,7 +14,6 @@ from typing import Any
 
 from ruamel.yaml.error import YAMLError as RuamelError
 
-from aspects_assets.core.conditional import without_left_out
 from aspects_assets.core.export import ExportedAsset
 from aspects_assets.core.pull.edits import edits
 from aspects_assets.core.pull.file_change import (
@@ -24,7 +23,8 @@ from aspects_assets.core.pull.file_change import (
     UPDATED,
     FileChange,
     Renderer,
-    local_form,
+    check_makes,
+    live_edits,
 )
 from aspects_assets.core.pull.jinja import control_lines
 from aspects_assets.core.pull.merge import merge_lines
@@ -35,7 +35,6 @@ from aspects_assets.core.pull.round_trip import (
     load_text,
     writable,
 )
-from aspects_assets.core.pull.source_form import live_source_form
 from aspects_assets.model.assets import Asset
 from aspects_assets.model.json_text import with_parsed_params
 from aspects_assets.model.keypath import key_text
@@ -123,24 +122,18 @@ def update_override(live: ExportedAsset, local: Asset, stacked: Stacked, target:
     else:
         path = _override_path(stacked, layers, target.layer, paths, taken)
         display = settings.display(path)
-    base = FileChange(live.kind, live.uuid, live.title, path, display, UNCHANGED)
-    old, ids = local_form(local, database)
-    new = live_source_form(live, ids)
-    if old == new:
-        return base
-    changes = edits(old, new)
-    fields = tuple(sorted({c.where for c in changes}))
+    found = live_edits(live, local, database)
+    if found is None:
+        return FileChange(live.kind, live.uuid, live.title, path, display, UNCHANGED)
+    old, new, changes, fields = found
     try:
         # the whole asset, as the layers make it, brought to the live state
         doc = writable(stacked.data)
         apply_edits(doc, old, with_parsed_params(live.body) if live.kind == "chart"
                     else live.body, changes)
         full = renderer.asset(live.kind, dump_text(doc), display)
-        got, _ = local_form(without_left_out(full, left_out), database)
-        if got != new:
-            wrong = sorted({c.where for c in edits(got, new)})
-            raise NotPullable("the override would not make what Superset has "
-                              f"({', '.join(wrong[:5])})")
+        check_makes(full, new, database, left_out, "the override would not make what "
+                    "Superset has")
         lower = _data(asset_from_mapping(live.kind, stacked.below(target.layer), display,
                                          settings))
         existing = target.existing.data if target.existing is not None else {}
