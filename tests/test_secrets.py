@@ -11,6 +11,7 @@ from aspects_assets.model.secrets import (
     has_userinfo,
     landings,
     mask_uri,
+    mask_uris_in,
     query_passwords,
     redact,
     scrub,
@@ -50,6 +51,18 @@ def test_every_password_is_masked_for_comparison() -> None:
             == f"clickhousedb://r@ch/r?a=1&password={MASK}&b=2")
     assert mask_uri("clickhousedb://r@ch/r?password=") == "clickhousedb://r@ch/r?password="
     assert mask_uri("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_every_uri_of_a_whole_file_is_masked_line_by_line() -> None:
+    text = ("url: postgresql://u:secret@db/x\r\n"
+            "no uri here: secret\n"
+            "two: https://a:pw@h/p and mysql://b:pw2@h2/q'\n"
+            "'clickhousedb://r:pw3@ch/r'")
+    assert mask_uris_in(text) == (f"url: postgresql://u:{MASK}@db/x\r\n"
+                                  "no uri here: secret\n"
+                                  f"two: https://a:{MASK}@h/p and mysql://b:{MASK}@h2/q'\n"
+                                  f"'clickhousedb://r:{MASK}@ch/r'")
+    assert mask_uris_in("no scheme at all") == "no scheme at all"
 
 
 @pytest.mark.parametrize(("uri", "kept", "sent"), [

@@ -98,8 +98,15 @@ def mask_uri(uri: str) -> str:
 
 
 def mask_uris_in(text: str) -> str:
-    """A text (a whole file, say) with the passwords of every URI in it masked."""
-    return _URI_IN_TEXT.sub(lambda m: mask_uri(m[0]), text)
+    """A text (a whole file, say) with the passwords of every URI in it masked.
+
+    Line by line, and only the lines with a `://`: a URI never spans lines, and the
+    pattern, tried at every letter of a whole file, made this half of the cost of
+    hashing the inputs (0.36 s for 24 catalogs)."""
+    if "://" not in text:
+        return text
+    return "\n".join(_URI_IN_TEXT.sub(lambda m: mask_uri(m[0]), line) if "://" in line
+                     else line for line in text.split("\n"))
 
 
 def take_password(uri: str, secrets: Mapping[str, str]) -> tuple[str, str | None]:

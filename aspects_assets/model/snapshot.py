@@ -58,6 +58,9 @@ class Snapshot:
     # Object kind → its live objects (as the kind's `read` gives them), for the kinds
     # the record has and, once rendered, those the code declares.
     objects: Mapping[str, Any] = field(default_factory=dict)
+    # Whether `rows` carry each asset's owners (`core.kinds.owners.listed`): a later
+    # list of the same run asks for them alike.
+    rows_with_owners: bool = False
 
     @property
     def managed(self) -> Mapping[str, ManagedAsset]:

@@ -38,7 +38,7 @@ from aspects_assets.model.plan import AccessChange, Action, AssetChange
 from aspects_assets.model.record import ProjectRecord
 from aspects_assets.model.report import Report
 from aspects_assets.model.secrets import MASK
-from aspects_assets.model.snapshot import LiveRow
+from aspects_assets.model.snapshot import LiveRow, Snapshot
 from aspects_assets.project.settings import Settings
 from aspects_assets.run.planning import Planned
 from aspects_assets.superset.live import list_rows, write_record
@@ -399,6 +399,13 @@ def apply_objects(api: SupersetApi, planned: Planned, settings: Settings,
     return out
 
 
+def relisted(api: SupersetApi, snapshot: Snapshot, kinds: Collection[Kind],
+             expected: Mapping[Kind, int]) -> dict[str, LiveRow]:
+    """The snapshot's rows with those of these kinds listed again."""
+    fresh = list_rows(api, expected, owners=snapshot.rows_with_owners, kinds=kinds)
+    return {**{u: r for u, r in snapshot.rows.items() if r.kind not in kinds}, **fresh}
+
+
 def _counts_after(rows: Mapping[str, LiveRow], to_send: Iterable[Asset]) -> dict[Kind, int]:
     """kind → how many rows to expect after sending (so that lists ask for every page
     at once)."""
@@ -439,9 +446,14 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     check_themes(api, dashboards, planned.specs)
     doomed = plan.to_delete if prune_leftovers else []
     checkpoints = Checkpoints(api, planned, settings)
+    # The kinds of what the run writes: only their rows can differ from the snapshot's
+    # afterwards, so only they are listed again (a chunk carries what its assets
+    # depend on too, sent again without sparse imports).
+    written: set[Kind] = {c.kind for c in doomed}
     if to_send:
         requests = import_requests(to_send, planned.local, lock_in_ui=settings.lock_in_ui,
                                    passwords=passwords, info=snapshot.info)
+        written |= {a.kind for chunk in requests for a in chunk.assets}
         # One chunk and nothing after it: the record at the end is the only one needed.
         more = len(requests) > 1 or bool(plan.access or doomed)
         send_assets(api, requests, snapshot.info.sparse_import, report, progress,
@@ -460,7 +472,7 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     expected = _counts_after(snapshot.rows, to_send)
     listed_after_send = bool(to_send and (plan.access or doomed or objects_planned
                                           or dashboards or resets))
-    rows = list_rows(api, expected) if listed_after_send else snapshot.rows
+    rows = relisted(api, snapshot, written, expected) if listed_after_send else snapshot.rows
     access = (replanned_after_import(api, planned, settings, to_send, rows, plan.access)
               if to_send else list(plan.access))
     if not plan.rendered and not to_send and not doomed and not access:
@@ -494,7 +506,10 @@ def apply_plan(api: SupersetApi, planned: Planned, settings: Settings,
     if listed_after_send and not wrote_since:
         final_rows = rows
     elif to_send or wrote_since:
-        final_rows = list_rows(api, expected)
+        written |= {c.kind for c in access}
+        if dashboards:
+            written.add("dashboard")
+        final_rows = relisted(api, snapshot, written, expected)
     else:
         final_rows = snapshot.rows
     record = record_after(snapshot, planned.local, settings, planned.inputs_hash,

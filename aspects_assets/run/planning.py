@@ -121,7 +121,8 @@ def plan_against_live(api: SupersetApi, settings: Settings, assets: AssetSet,
     """Full comparison (`diff`, `import --verify`): every asset in scope is exported
     and compared field by field; the code's objects (`objects`) with Superset's."""
     local = in_scope(assets, scope)
-    snapshot = read_snapshot(api, settings.project, compare=[a.uuid for a in local])
+    snapshot = read_snapshot(api, settings.project, compare=[a.uuid for a in local],
+                             owners=settings.owners)
     snapshot = read_more_objects(api, snapshot, objects or {})
     plan = usable_only(api, plan_full(snapshot, local, settings, scope), settings, warn)
     plan = replace(plan, objects=plan_objects(snapshot, objects or {}, assets, settings))
@@ -144,7 +145,7 @@ def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planne
     if verify:
         return plan_against_live(api, settings, prepared.assets(), scope, prepared.inputs,
                                  prepared.objects, prepared.warn)
-    snapshot = read_snapshot(api, settings.project)
+    snapshot = read_snapshot(api, settings.project, owners=settings.owners)
     record = snapshot.record
     settled: tuple[str, ...] = ()
     if record is not None and record.inputs_hash == prepared.inputs:

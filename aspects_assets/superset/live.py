@@ -10,12 +10,14 @@ already carries its charts, datasets and databases.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, TypeVar
 
 from aspects_assets.core.adopt import LiveDataset, LiveDetails
 from aspects_assets.core.kinds import API_KINDS, BUNDLE_KINDS, OBJECT_KINDS
+from aspects_assets.core.kinds.owners import OWNERS_COLUMN, Owners
+from aspects_assets.core.kinds.owners import listed as owners_listed
 from aspects_assets.core.normalize import normalize_all
 from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import KINDS, Kind
@@ -27,15 +29,18 @@ T = TypeVar("T")
 
 
 def read_snapshot(api: SupersetApi, project: str,
-                  compare: Collection[str] | None = None) -> Snapshot:
+                  compare: Collection[str] | None = None, *,
+                  owners: Sequence[str] | None = None) -> Snapshot:
     """The project record, every list row, each API kind's state and the server's
     info (asked once here, for the whole run).
 
     `compare`: for a full comparison, the uuids of the code's assets in scope; their
     exports are read, and the API kinds' state of those assets. Without it (an
     incremental import) an API kind's state is what the record says was set,
-    where reading it would cost a request per asset."""
+    where reading it would cost a request per asset. `owners`: the settings' owners
+    (the rows carry each asset's owners only where the project sets them or did)."""
     record, record_id = read_record(api, project)
+    with_owners = owners_listed(owners, record)
     expected: dict[Kind, int] = {}
     for managed in (record.managed.values() if record else ()):
         expected[managed.kind] = expected.get(managed.kind, 0) + 1
@@ -45,7 +50,7 @@ def read_snapshot(api: SupersetApi, project: str,
     # what the code declares).
     recorded_kinds = [k for k in OBJECT_KINDS.values() if record and k.name in record.objects]
     with ThreadPoolExecutor(2 + len(recorded_kinds)) as pool:
-        listed = pool.submit(list_rows, api, expected)
+        listed = pool.submit(list_rows, api, expected, owners=with_owners)
         info = pool.submit(api.info)
         read_objects = {kind.name: pool.submit(kind.read, api, record.managed_objects(kind.name))
                         for kind in recorded_kinds if record}
@@ -64,7 +69,7 @@ def read_snapshot(api: SupersetApi, project: str,
                                                   if u in rows and rows[u].kind in kind.targets])
     objects = {name: future.result() for name, future in read_objects.items()}
     return Snapshot(rows=rows, record=record, record_id=record_id, info=info.result(),
-                    access=access, bodies=bodies, objects=objects)
+                    access=access, bodies=bodies, objects=objects, rows_with_owners=with_owners)
 
 
 def read_more_objects(api: SupersetApi, snapshot: Snapshot,
@@ -88,18 +93,21 @@ def read_more_access(api: SupersetApi, snapshot: Snapshot,
     return snapshot
 
 
-def list_rows(api: SupersetApi, expected: Mapping[Kind, int] | None = None
-              ) -> dict[str, LiveRow]:
-    """uuid → LiveRow for every database, dataset, chart and dashboard (in parallel;
-    `expected`: kind → how many rows there should be, so that all pages are asked
-    for at once)."""
+def list_rows(api: SupersetApi, expected: Mapping[Kind, int] | None = None, *,
+              owners: bool = False, kinds: Collection[Kind] = KINDS) -> dict[str, LiveRow]:
+    """uuid → LiveRow for every asset of these kinds (all four unless told; in
+    parallel; `expected`: kind → how many rows there should be, so that all pages
+    are asked for at once; `owners`: with each asset's owners)."""
     def rows_of(kind: Kind) -> list[LiveRow]:
         spec = BUNDLE_KINDS[kind]
+        columns = [*spec.list_columns,
+                   *([OWNERS_COLUMN] if owners and kind in Owners.targets else [])]
         return [spec.row(item) for item in api.list_all(
-            kind, spec.list_columns, expected=(expected or {}).get(kind, 0))]
+            kind, columns, expected=(expected or {}).get(kind, 0))]
 
-    with ThreadPoolExecutor(len(KINDS)) as pool:
-        results = list(pool.map(rows_of, KINDS))
+    chosen = [k for k in KINDS if k in kinds]
+    with ThreadPoolExecutor(max(1, len(chosen))) as pool:
+        results = list(pool.map(rows_of, chosen))
     return {row.uuid: row for rows in results for row in rows}
 
 

@@ -23,6 +23,16 @@ from aspects_assets.model.record import ProjectRecord
 from aspects_assets.model.snapshot import LiveRow, ServerInfo
 from aspects_assets.project.settings import Settings
 
+# The list rows' column of owners: asked for only where the project sets owners or
+# set them before (`listed`), since it costs the dataset list a join, two thirds of
+# its time (0.30 s a page of 100 against 0.08 s without, Superset 6.1).
+OWNERS_COLUMN = "owners.id"
+
+
+def listed(settings_owners: Sequence[str] | None, record: ProjectRecord | None) -> bool:
+    """Whether the list rows must carry the owners (`OWNERS_COLUMN`)."""
+    return settings_owners is not None or bool(record and record.owners)
+
 
 class Owners(ApiKind):
     name = "owners"
