@@ -38,9 +38,12 @@ KIND_OPTION = click.option("--kind", "kinds", multiple=True, type=click.Choice(l
 @KIND_OPTION
 @FORMAT_OPTION
 @VERBOSE_OPTION
+@click.option("--full", is_flag=True,
+              help="Export every asset in scope and compare it, also those the project "
+                   "record vouches for (see above).")
 @pass_app
 def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
-         output_format: str, verbose: bool) -> None:
+         output_format: str, verbose: bool, full: bool) -> None:
     """Show, field by field, how the live Superset differs from the code.
 
     Compares every asset in scope (originals and localized copies), dashboard
@@ -48,6 +51,12 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
     longer has. Per locale, it also counts the texts that will show in the
     source language (translation missing or fuzzy; --verbose lists them).
     Exit 0: no difference; 1: differences; 2: error.
+
+    An asset that Superset has not changed since the last import (its
+    `changed_on` as the project record has it) and that the code sends as then
+    is known without exporting it, as `import` knows it. Edits in Superset's UI
+    and API always move `changed_on`; what does not (a Superset upgrade's
+    migrations, a direct edit of its database) only --full finds.
 
     \b
     Example (in CI):
@@ -58,7 +67,11 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
     client = SupersetClient.from_settings(settings)
     plan = plan_against_live(client, settings, checked.assets, Scope.of(locales, kinds),
                              objects=checked.objects,
-                             warn=lambda p: echo_problem(p, err=True)).plan
+                             warn=lambda p: echo_problem(p, err=True), full=full).plan
+    if plan.vouched and output_format != "json":
+        click.echo(f"{len(plan.vouched)} of {len(plan.assets)} assets compared through the "
+                   "project record (unchanged in Superset since the last import, sent by the "
+                   "code as then); --full exports them too", err=True)
     # A live value may hold a secret of ours (typed into Superset's UI): never shown.
     if output_format == "json":
         echo_json(redact({**plan_json(plan), "fallbacks": [f.as_dict() for f in checked.fallbacks]},

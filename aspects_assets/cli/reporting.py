@@ -66,6 +66,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "differences": plan.has_differences,
         "counts": plan.counts(),
+        "vouched_by_record": len(plan.vouched),
         "assets": [
             {"kind": c.kind, "uuid": c.uuid, "title": c.title, "locale": c.locale,
              "action": c.action,

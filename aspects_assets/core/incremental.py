@@ -65,6 +65,31 @@ def moved(snapshot: Snapshot, scope: Scope) -> list[str]:
     return out
 
 
+def as_sent(snapshot: Snapshot, sent_forms: Mapping[str, str]) -> set[str]:
+    """The assets whose live form is known without exporting them: the record says
+    what was last sent of each is what the code sends now (`sent_forms`: uuid → its
+    fingerprint), and Superset has not moved it
+    since (`changed_on` as recorded). What the record cannot vouch for (changed in
+    the code, edited or touched in Superset, adopted, sent by a run that stopped)
+    is exported and compared.
+
+    This is what the incremental import trusts too, and it sees what that sees: an
+    edit through Superset's UI or API moves `changed_on` (a dataset's columns and
+    metrics included, Superset 6.1 `DatasetDAO.update`). What it cannot see, only a
+    full comparison (`diff --full`, `import --verify`) finds: a change written
+    without moving `changed_on` (a metadata migration of a Superset upgrade, a
+    direct edit of Superset's database, `PUT /api/v1/dashboard/<id>/colors
+    ?mark_updated=false` with colours of its own, `PUT /api/v1/dataset/<id>/refresh`)."""
+    out = set()
+    for uuid, managed in snapshot.managed.items():
+        row = snapshot.rows.get(uuid)
+        if (row is not None and row.kind == managed.kind
+                and managed.fingerprint and sent_forms.get(uuid) == managed.fingerprint
+                and row.changed_on == managed.changed_on):
+            out.add(uuid)
+    return out
+
+
 def settle(snapshot: Snapshot, uuids: list[str], exported: Bodies) -> tuple[Snapshot, list[str]]:
     """The snapshot whose record takes the live `changed_on` of each of `uuids` whose
     export (`exported`: uuid → kind and normalized body) hashes as what was sent:

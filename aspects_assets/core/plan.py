@@ -74,11 +74,17 @@ def leftovers(snapshot: Snapshot, local_uuids: Collection[str],
     return out
 
 
-def compare_assets(local: AssetSet, live: Bodies) -> list[AssetChange]:
-    """Per asset: create, update (with field changes) or unchanged."""
+def compare_assets(local: AssetSet, live: Bodies, as_sent: Collection[str] = ()
+                   ) -> list[AssetChange]:
+    """Per asset: create, update (with field changes) or unchanged (`as_sent`: live
+    as the code has it, not exported: `core.incremental.as_sent`)."""
     out = []
     databases = {db.uuid: db.body for db in local.of_kind("database")}
     for asset in local:
+        if asset.uuid in as_sent:
+            out.append(AssetChange(asset.kind, asset.uuid, asset.title, asset.locale,
+                                   Action.UNCHANGED))
+            continue
         if asset.uuid not in live:
             out.append(AssetChange(asset.kind, asset.uuid, asset.title, asset.locale,
                                    Action.CREATE))
@@ -151,12 +157,16 @@ def plan_objects(snapshot: Snapshot, specs: Mapping[str, tuple[Any, ...]], code:
     return tuple(out)
 
 
-def plan_full(snapshot: Snapshot, local: AssetSet, settings: Settings, scope: Scope) -> Plan:
+def plan_full(snapshot: Snapshot, local: AssetSet, settings: Settings, scope: Scope,
+              as_sent: Collection[str] = ()) -> Plan:
     """Every asset in scope compared field by field with its export (the snapshot's
-    bodies), every API kind with what was read."""
+    bodies), but those the record vouches for (`as_sent`: unchanged, not exported);
+    every API kind with what was read."""
     if snapshot.bodies is None:
         raise ValueError("a full plan needs a snapshot read with the exports")
     local = in_scope(local, scope)
-    changes = compare_assets(local, snapshot.bodies)
-    changes += leftovers(snapshot, {a.uuid for a in local}, scope)
-    return Plan(tuple(changes), compare_access(local, settings, snapshot))
+    changes = compare_assets(local, snapshot.bodies, as_sent)
+    uuids = {a.uuid for a in local}
+    changes += leftovers(snapshot, uuids, scope)
+    return Plan(tuple(changes), compare_access(local, settings, snapshot),
+                vouched=tuple(sorted(uuids.intersection(as_sent))))

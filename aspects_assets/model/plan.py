@@ -124,6 +124,9 @@ class Plan:
     # sent (an identical re-import, a save without edits): not sent; the record takes
     # their new `changed_on`.
     settled: tuple[str, ...] = ()
+    # A field-by-field plan's assets that the project record vouches for as they were
+    # sent (`core.incremental.as_sent`): unchanged, compared without their export.
+    vouched: tuple[str, ...] = ()
 
     def with_action(self, *actions: Action) -> list[AssetChange]:
         return [a for a in self.assets if a.action in actions]

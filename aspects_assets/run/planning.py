@@ -10,6 +10,7 @@ from typing import Any
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks
 from aspects_assets.core.incremental import (
     access_reads,
+    as_sent,
     fingerprints,
     moved,
     plan_incremental,
@@ -117,14 +118,24 @@ def usable_only(api: SupersetApi, plan: Plan, settings: Settings,
 def plan_against_live(api: SupersetApi, settings: Settings, assets: AssetSet,
                       scope: Scope, inputs: str = "",
                       objects: Mapping[str, tuple[Any, ...]] | None = None,
-                      warn: Callable[[Problem], None] = lambda p: None) -> Planned:
-    """Full comparison (`diff`, `import --verify`): every asset in scope is exported
-    and compared field by field; the code's objects (`objects`) with Superset's."""
+                      warn: Callable[[Problem], None] = lambda p: None, *,
+                      full: bool = True) -> Planned:
+    """Field by field (`diff`, `import --verify`): every asset in scope is exported
+    and compared, or without `full` only those the record does not vouch for
+    (`core.incremental.as_sent`); each API kind's state is read for every asset in
+    scope either way, and the code's objects (`objects`) compared with Superset's."""
     local = in_scope(assets, scope)
+    vouched: set[str] = set()
+
+    def exported(snapshot: Snapshot) -> list[str]:
+        vouched.update(() if full else as_sent(snapshot, fingerprints(local, settings)))
+        return [a.uuid for a in local if a.uuid not in vouched]
+
     snapshot = read_snapshot(api, settings.project, compare=[a.uuid for a in local],
-                             owners=settings.owners)
+                             owners=settings.owners, exported=exported)
     snapshot = read_more_objects(api, snapshot, objects or {})
-    plan = usable_only(api, plan_full(snapshot, local, settings, scope), settings, warn)
+    plan = usable_only(api, plan_full(snapshot, local, settings, scope, vouched), settings,
+                       warn)
     plan = replace(plan, objects=plan_objects(snapshot, objects or {}, assets, settings))
     return Planned(snapshot, local, plan, inputs, assets, objects or {})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
 
 from aspects_assets.core.adopt import LiveDataset, LiveDetails
@@ -30,12 +31,14 @@ T = TypeVar("T")
 
 def read_snapshot(api: SupersetApi, project: str,
                   compare: Collection[str] | None = None, *,
-                  owners: Sequence[str] | None = None) -> Snapshot:
+                  owners: Sequence[str] | None = None,
+                  exported: Callable[[Snapshot], Collection[str]] | None = None) -> Snapshot:
     """The project record, every list row, each API kind's state and the server's
     info (asked once here, for the whole run).
 
     `compare`: for a full comparison, the uuids of the code's assets in scope; their
-    exports are read, and the API kinds' state of those assets. Without it (an
+    exports are read (or, with `exported`, those it picks from the snapshot as read
+    so far), and the API kinds' state of those assets. Without it (an
     incremental import) an API kind's state is what the record says was set,
     where reading it would cost a request per asset. `owners`: the settings' owners
     (the rows carry each asset's owners only where the project sets them or did)."""
@@ -55,10 +58,13 @@ def read_snapshot(api: SupersetApi, project: str,
         read_objects = {kind.name: pool.submit(kind.read, api, record.managed_objects(kind.name))
                         for kind in recorded_kinds if record}
         rows = listed.result()
+    objects = {name: future.result() for name, future in read_objects.items()}
+    snapshot = Snapshot(rows=rows, record=record, record_id=record_id, info=info.result(),
+                        objects=objects, rows_with_owners=with_owners)
     bodies: Bodies | None = None
     access: dict[str, Mapping[str, Any]] = {}
     if compare is not None:
-        bodies = export_bodies(api, rows, compare)
+        bodies = export_bodies(api, rows, compare if exported is None else exported(snapshot))
     for kind in API_KINDS.values():
         recorded = kind.recorded(record) if compare is None else None
         if recorded is not None:
@@ -67,9 +73,7 @@ def read_snapshot(api: SupersetApi, project: str,
         uuids = rows if compare is None else compare
         access[kind.name] = kind.read(api, rows, [u for u in uuids
                                                   if u in rows and rows[u].kind in kind.targets])
-    objects = {name: future.result() for name, future in read_objects.items()}
-    return Snapshot(rows=rows, record=record, record_id=record_id, info=info.result(),
-                    access=access, bodies=bodies, objects=objects, rows_with_owners=with_owners)
+    return replace(snapshot, access=access, bodies=bodies)
 
 
 def read_more_objects(api: SupersetApi, snapshot: Snapshot,

@@ -4,7 +4,8 @@ reporting.json, written by that version): the registry changes no output. The
 tags and owners kinds, added later, only added their own words (`tags_set`,
 "tags set on ...", "roles/embedding/tags/owners", and the same for owners), and
 each access change's JSON its asset's `kind` (tags and owners are set on charts and
-datasets too)."""
+datasets too); the diff's JSON then took `vouched_by_record` (how many assets the
+project record vouched for without their export)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from aspects_assets.core.incremental import as_sent, fingerprints
 from aspects_assets.core.plan import plan_full
 from aspects_assets.model.assets import AssetSet
 from aspects_assets.model.plan import Action, FieldChange, Scope
@@ -88,3 +89,31 @@ def test_a_snapshot_without_exports_cannot_make_a_full_plan(
         code: AssetSet, settings: Settings) -> None:
     with pytest.raises(ValueError, match="exports"):
         plan_full(load("base", "test-base"), code, settings, Scope())
+
+
+def test_the_record_vouches_for_what_it_sent_and_superset_did_not_move(
+        snapshot: Snapshot, code: AssetSet, settings: Settings) -> None:
+    sent = fingerprints(code, settings)
+    assert as_sent(snapshot, sent) == {a.uuid for a in code}
+    # changed in the code since: its export is needed, to show how
+    changed = {**sent, CHART: "another fingerprint"}
+    assert CHART not in as_sent(snapshot, changed)
+    # moved in Superset since the import
+    rows = {**snapshot.rows, DASHBOARD: replace(snapshot.rows[DASHBOARD], changed_on="later")}
+    assert DASHBOARD not in as_sent(replace(snapshot, rows=rows), sent)
+    # sent by a run that stopped before it knew the changed_on, or adopted (not sent)
+    assert snapshot.record is not None
+    for managed in (replace(snapshot.record.managed[CHART], changed_on=""),
+                    replace(snapshot.record.managed[CHART], fingerprint="")):
+        record = replace(snapshot.record, managed={**snapshot.record.managed, CHART: managed})
+        assert CHART not in as_sent(replace(snapshot, record=record), sent)
+
+
+def test_what_the_record_vouches_for_is_unchanged_without_its_export(
+        snapshot: Snapshot, code: AssetSet, settings: Settings) -> None:
+    assert snapshot.bodies is not None
+    exported = {u: b for u, b in snapshot.bodies.items() if u != CHART}
+    plan = plan_full(replace(snapshot, bodies=exported), code, settings, Scope(), {CHART})
+    assert plan.vouched == (CHART,)
+    assert not plan.has_differences
+    assert {c.uuid: c.action for c in plan.assets}[CHART] == Action.UNCHANGED
