@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from aspects_assets.cli.main import cli
+from aspects_assets.run.render_cache import CACHE_VARIABLE
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -35,6 +36,13 @@ CORPUS_VARIABLES = {
 # The one known defect of aspects-2026-07 (see the corpus README) and its fix.
 DEFECT_UUID = "f89c07c4-aa3f-527e-84fb-3d4e71ffc777"
 DEFECT_FIX_UUID = "f13a4d42-2f44-58a4-99d2-2f480d63fdf1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def render_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The render cache (`run.render_cache`) in a folder of the test session's own,
+    never the user's."""
+    os.environ[CACHE_VARIABLE] = str(tmp_path_factory.mktemp("render-cache"))
 
 
 def legacy_locales(locale_yaml: Path) -> list[str]:

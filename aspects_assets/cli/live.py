@@ -63,11 +63,12 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
       SUPERSET_PASSWORD=... aspects-assets diff --locale es_419 || echo "drift"
     """
     settings = app.settings
-    checked = checked_or_fail(settings, locales or None)
+    checked = checked_or_fail(settings, locales or None, cache=True)
     client = SupersetClient.from_settings(settings)
     plan = plan_against_live(client, settings, checked.assets, Scope.of(locales, kinds),
                              objects=checked.objects,
-                             warn=lambda p: echo_problem(p, err=True), full=full).plan
+                             warn=lambda p: echo_problem(p, err=True), full=full,
+                             known=checked.fingerprints).plan
     if plan.vouched and output_format != "json":
         click.echo(f"{len(plan.vouched)} of {len(plan.assets)} assets compared through the "
                    "project record (unchanged in Superset since the last import, sent by the "

@@ -159,11 +159,14 @@ def access_reads(snapshot: Snapshot, local: AssetSet, settings: Settings,
     return out
 
 
-def fingerprints(local: AssetSet, settings: Settings) -> dict[str, str]:
+def fingerprints(local: AssetSet, settings: Settings,
+                 known: Mapping[str, str] | None = None) -> dict[str, str]:
     """uuid → the fingerprint of what the bundle would send for each asset (computed
-    once per run: planning and the record both need it)."""
+    once per run: planning and the record both need it; `known`: those the render
+    cache had)."""
     extra = managed_fields(settings.lock_in_ui)
-    return {asset.uuid: fingerprint(asset, extra) for asset in local}
+    known = known or {}
+    return {asset.uuid: known.get(asset.uuid) or fingerprint(asset, extra) for asset in local}
 
 
 def _change(fp: str, managed: ManagedAsset | None, row: LiveRow | None) -> tuple[Action, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid as uuidlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from aspects_assets.core import import_schema
@@ -373,21 +373,44 @@ def _dataset_identity(asset: Asset) -> tuple[str, str, str] | None:
     )
 
 
-def validate(assets: AssetSet, superset_version: str) -> list[Problem]:
+def validate(assets: AssetSet, superset_version: str,
+             known: Mapping[str, Sequence[Problem]] | None = None) -> list[Problem]:
     """All problems of an asset set: errors (Superset would fail or import wrong
-    data) and warnings (inconsistencies Superset tolerates)."""
-    problems: list[Problem] = []
+    data) and warnings (inconsistencies Superset tolerates). `known`: see
+    `each_asset`."""
+    return [p for _, found in each_asset(assets, superset_version, known) for p in found] + \
+        across_assets(assets)
+
+
+def each_asset(assets: AssetSet, superset_version: str,
+               known: Mapping[str, Sequence[Problem]] | None = None
+               ) -> list[tuple[Asset, list[Problem]]]:
+    """Each asset with its own problems (its fields, password, embedding and the
+    assets it refers to), in order. `known`: uuid → the problems an asset had when
+    last validated (a locale's copies from `run.render_cache`: a copy refers
+    only to its locale's copies and the databases, so they are what they were)."""
     by_kind: dict[str, dict[str, Asset]] = defaultdict(dict)
     for asset in assets:
         if is_uuid(asset.body.get("uuid")):
             by_kind[asset.kind].setdefault(asset.uuid, asset)
+    out = []
     for asset in assets:
-        problems += _check_schema(asset, superset_version)
+        if known is not None and asset.uuid in known:
+            out.append((asset, list(known[asset.uuid])))
+            continue
+        problems = _check_schema(asset, superset_version)
         if asset.kind == "database":
             problems += _check_password(asset)
         if asset.kind == "dashboard":
             problems += _check_embedded(asset)
         problems += _check_references(asset, by_kind)
+        out.append((asset, problems))
+    return out
+
+
+def across_assets(assets: AssetSet) -> list[Problem]:
+    """What no asset has alone: a uuid, database name, slug or table used twice."""
+    problems: list[Problem] = []
     problems += _duplicates(assets, lambda a: canonical(a.uuid) if is_uuid(a.uuid) else None,
                             "uuid", "uuid")
     problems += _duplicates(

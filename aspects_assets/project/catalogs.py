@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -293,20 +293,27 @@ class Catalogs:
         return self.by_locale.get(locale) or LocaleCatalog(locale, None)
 
 
-def load_catalogs(
-    settings: Settings,
-    locales: Iterable[str],
-    problems: list[Problem] | None = None,
-) -> Catalogs:
-    """Catalogs and overrides of `locales`. With `problems`, a bad catalog is
-    reported there (and its locale falls back to the source texts); without,
-    it raises InputError."""
+@dataclass(frozen=True)
+class CatalogSources:
+    """Where each locale's catalog is, and the overrides of every locale."""
 
+    folders: Mapping[str, Path]
+    overrides: Mapping[str, Mapping[str, Entry]]
+
+
+def _reporter(problems: list[Problem] | None) -> Callable[[InputError], None]:
     def fail(exc: InputError) -> None:
         if problems is None:
             raise exc
         problems.append(exc.as_problem())
 
+    return fail
+
+
+def catalog_sources(settings: Settings, problems: list[Problem] | None = None
+                    ) -> CatalogSources:
+    """The catalog folders and the overrides (see `load_catalogs` for `problems`)."""
+    fail = _reporter(problems)
     try:
         folders = catalog_folders(settings)
     except InputError as exc:
@@ -317,16 +324,32 @@ def load_catalogs(
     except InputError as exc:
         fail(exc)
         overrides = {}
-    out: dict[str, LocaleCatalog] = {}
-    for locale in locales:
-        path = folders.get(locale)
-        catalog = None
-        display = settings.display(path) if path else None
-        if path and os.path.lexists(path) and display:
-            try:
-                catalog = read_catalog(path, display, locale)
-            except InputError as exc:
-                fail(exc)
-        out[locale] = locale_catalog(locale, catalog, display, overrides.get(locale, {}))
-    return Catalogs(out)
+    return CatalogSources(folders, overrides)
+
+
+def load_locale_catalog(settings: Settings, locale: str, sources: CatalogSources,
+                        problems: list[Problem] | None = None) -> LocaleCatalog:
+    """One locale's catalog and overrides (see `load_catalogs` for `problems`)."""
+    path = sources.folders.get(locale)
+    catalog = None
+    display = settings.display(path) if path else None
+    if path and os.path.lexists(path) and display:
+        try:
+            catalog = read_catalog(path, display, locale)
+        except InputError as exc:
+            _reporter(problems)(exc)
+    return locale_catalog(locale, catalog, display, sources.overrides.get(locale, {}))
+
+
+def load_catalogs(
+    settings: Settings,
+    locales: Iterable[str],
+    problems: list[Problem] | None = None,
+) -> Catalogs:
+    """Catalogs and overrides of `locales`. With `problems`, a bad catalog is
+    reported there (and its locale falls back to the source texts); without,
+    it raises InputError."""
+    sources = catalog_sources(settings, problems)
+    return Catalogs({locale: load_locale_catalog(settings, locale, sources, problems)
+                     for locale in locales})
 

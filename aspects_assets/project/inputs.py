@@ -8,14 +8,16 @@ two dozen locales.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from aspects_assets import __version__
 from aspects_assets.model.secrets import mask_uris_in, redact
+from aspects_assets.project.catalogs import catalog_path
 from aspects_assets.project.settings import Layer, Settings
 
 # What an `{% include %}` can pull in. The templates folder defaults to the
@@ -58,6 +60,11 @@ def _content(file: Path) -> bytes:
 
 
 def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
+    return _digest(settings, scope).hexdigest()[:32]
+
+
+def _digest(settings: Settings, scope: Iterable[str],
+            left_out: Collection[Path] = ()) -> hashlib._Hash:
     """sha256 over sources, templates, catalogs, overrides, settings (with the
     variables as resolved, environment included), the run's scope and the tool
     version.
@@ -94,8 +101,39 @@ def inputs_hash(settings: Settings, scope: Iterable[str]) -> str:
                settings.translations_dir}
     for path in sorted({*folders}):
         for file in _files(path, settings.root):
-            add(str(file), _content(file))
+            if file not in left_out:
+                add(str(file), _content(file))
     for file in sorted({*settings.extra_translations, *settings.extra_strings}):
         if file.is_file():
             add(str(file), _content(file))
-    return digest.hexdigest()[:32]
+    return digest
+
+
+@functools.cache
+def _code_hash() -> bytes:
+    """The tool's own code: a cached render is the one this code makes."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for file in sorted(package.rglob("*.py")):
+        digest.update(f"{file.relative_to(package)}\0".encode())
+        digest.update(file.read_bytes())
+    return digest.digest()
+
+
+def render_keys(settings: Settings, locales: Iterable[str]) -> tuple[str, dict[str, str]]:
+    """The render cache's keys (`run.render_cache`): one of everything the
+    originals are made of (every input but the locales' catalogs, and the tool's
+    code), and per locale, that one with the locale's catalog: what its copies are
+    made of. A catalog is not a template: an `{% include %}` of a `.po` file of a
+    configured locale would not make the originals' key change."""
+    catalogs = {code: catalog_path(settings.translations_dir, code) for code in settings.locales}
+    digest = _digest(settings, [], set(catalogs.values()))
+    digest.update(_code_hash())
+    base = digest.hexdigest()[:32]
+    keys = {}
+    for code in locales:
+        one = hashlib.sha256(f"{base}\0{code}\0".encode())
+        path = catalogs.get(code)
+        one.update(_content(path) if path is not None and path.exists() else b"\0none")
+        keys[code] = one.hexdigest()[:32]
+    return base, keys

@@ -52,16 +52,19 @@ class Prepared:
     fallbacks: tuple[LocaleFallbacks, ...] | None = None
     # Object kind → what the code declares (row-level security filters, ...).
     objects: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    # uuid → fingerprint of the copies the render cache had or kept.
+    known_fingerprints: Mapping[str, str] = field(default_factory=dict)
 
     def assets(self) -> AssetSet:
         if not self._assets:
-            result = checked_or_fail(self.settings, list(self.locales) or None)
+            result = checked_or_fail(self.settings, list(self.locales) or None, cache=True)
             for problem in result.warnings:
                 self.warn(problem)
             note_validated(self.settings.root, self.inputs)
             self._assets.append(result.assets)
             self.fallbacks = result.fallbacks
             self.objects = result.objects
+            self.known_fingerprints = result.fingerprints
         return self._assets[0]
 
 
@@ -119,16 +122,17 @@ def plan_against_live(api: SupersetApi, settings: Settings, assets: AssetSet,
                       scope: Scope, inputs: str = "",
                       objects: Mapping[str, tuple[Any, ...]] | None = None,
                       warn: Callable[[Problem], None] = lambda p: None, *,
-                      full: bool = True) -> Planned:
+                      full: bool = True, known: Mapping[str, str] | None = None) -> Planned:
     """Field by field (`diff`, `import --verify`): every asset in scope is exported
     and compared, or without `full` only those the record does not vouch for
     (`core.incremental.as_sent`); each API kind's state is read for every asset in
-    scope either way, and the code's objects (`objects`) compared with Superset's."""
+    scope either way, and the code's objects (`objects`) compared with Superset's.
+    `known`: fingerprints the render cache had."""
     local = in_scope(assets, scope)
     vouched: set[str] = set()
 
     def exported(snapshot: Snapshot) -> list[str]:
-        vouched.update(() if full else as_sent(snapshot, fingerprints(local, settings)))
+        vouched.update(() if full else as_sent(snapshot, fingerprints(local, settings, known)))
         return [a.uuid for a in local if a.uuid not in vouched]
 
     snapshot = read_snapshot(api, settings.project, compare=[a.uuid for a in local],
@@ -155,7 +159,8 @@ def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planne
     settings, scope = prepared.settings, prepared.scope
     if verify:
         return plan_against_live(api, settings, prepared.assets(), scope, prepared.inputs,
-                                 prepared.objects, prepared.warn)
+                                 prepared.objects, prepared.warn,
+                                 known=prepared.known_fingerprints)
     snapshot = read_snapshot(api, settings.project, owners=settings.owners)
     record = snapshot.record
     settled: tuple[str, ...] = ()
@@ -168,7 +173,7 @@ def plan_import(api: SupersetApi, prepared: Prepared, *, verify: bool) -> Planne
             return Planned(snapshot, AssetSet(()), unchanged, prepared.inputs)
     code = prepared.assets()
     local = in_scope(code, scope)
-    sent_forms = fingerprints(local, settings)
+    sent_forms = fingerprints(local, settings, prepared.known_fingerprints)
     if record is None or record.inputs_hash != prepared.inputs:
         # Only what moved and is sent as before needs its export compared: what the
         # code changed is sent anyway.

@@ -213,9 +213,16 @@ def localize(
 ) -> AssetSet:
     """The originals (with `original_roles` when there are locales) and one copy
     of every dataset, chart and dashboard per locale."""
-    locales = list(locales)
     context = context or make_context(originals)
-    out: list[Asset] = []
+    out = list(with_original_roles(originals, settings))
+    for locale in locales:
+        out += locale_copies(originals, locale, catalogs[locale], settings, context)
+    return AssetSet.of(out)
+
+
+def with_original_roles(originals: AssetSet, settings: Settings) -> list[Asset]:
+    """The originals, each dashboard given `original_roles` when there are locales."""
+    out = []
     for asset in originals:
         if asset.kind == "dashboard" and settings.locales:
             asset = Asset(
@@ -226,9 +233,12 @@ def localize(
                 password=asset.password,
             )
         out.append(asset)
-    for locale in locales:
-        catalog = catalogs[locale]
-        for asset in originals:
-            if asset.kind in COPIED_KINDS and is_uuid(asset.uuid):
-                out.append(localize_asset(asset, locale, catalog, context, settings))
-    return AssetSet.of(out)
+    return out
+
+
+def locale_copies(originals: AssetSet, locale: str, catalog: LocaleCatalog,
+                  settings: Settings, context: Context) -> list[Asset]:
+    """One locale's copy of every dataset, chart and dashboard: it depends on the
+    originals and that locale's catalog alone (`run.render_cache` keeps it)."""
+    return [localize_asset(asset, locale, catalog, context, settings) for asset in originals
+            if asset.kind in COPIED_KINDS and is_uuid(asset.uuid)]
