@@ -209,7 +209,7 @@ def test_dashboards_looked_at_in_the_browser_make_no_difference(
     assert {d["uuid"]: d["changed_on_utc"] for d in dashboards} == {
         d["uuid"]: d["changed_on_utc"]
         for d in client.list_all("dashboard", ["uuid", "changed_on_utc"])}
-    code, output, _ = run_cli(project, superset_env, "diff")
+    code, output, _ = run_cli(project, superset_env, "diff", "--full")
     assert code == 0, output
     code, output, report = run_cli(project, superset_env, "import", "--verify", "--format", "json")
     assert code == 0, output
