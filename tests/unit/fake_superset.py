@@ -54,6 +54,7 @@ class FakeSuperset:
     tags: dict[int, set[str]] = field(default_factory=dict)  # chart or dashboard id → names
     imports: list[Imported] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (verb, what)
+    listed_columns: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     _next_id: int = 1
     _clock: int = 0
 
@@ -88,6 +89,7 @@ class FakeSuperset:
                  filters: Iterable[Mapping[str, Any]] = (), *,
                  expected: int = 0) -> list[dict[str, Any]]:
         self.calls.append(("list", endpoint))
+        self.listed_columns.append((endpoint, tuple(columns)))
         if endpoint == "css_template":
             wanted = {f["value"] for f in filters if f["col"] == "template_name"}
             return [dict(row, id=pk) for pk, row in sorted(self.css.items())

@@ -122,6 +122,25 @@ def test_an_asset_edited_in_superset_is_sent_again_and_the_next_run_is_quiet(
     assert not planned(fake, base_project).plan.has_differences
 
 
+def test_after_sending_only_the_kinds_written_are_listed_again(base_project: Path) -> None:
+    fake = FakeSuperset()
+    imported(fake, base_project)
+    fake.edit(CHART, slice_name="Edited by hand")
+    plan = planned(fake, base_project)
+    fake.calls.clear()
+    apply(fake, base_project, plan)
+    # changed_on of the chart sent, for the record: the other kinds did not move
+    assert [what for verb, what in fake.calls if verb == "list"] == ["chart"]
+    assert not planned(fake, base_project).plan.has_differences
+
+
+def test_the_rows_carry_owners_only_where_the_project_sets_them(base_project: Path) -> None:
+    fake = FakeSuperset()
+    imported(fake, base_project)
+    asked = {columns for endpoint, columns in fake.listed_columns if endpoint == "dataset"}
+    assert asked and not any("owners.id" in columns for columns in asked)
+
+
 def test_prune_deletes_what_the_code_no_longer_has_after_a_backup(base_project: Path) -> None:
     extra = base_project / "assets" / "charts" / "extra.yaml"
     source = (base_project / "assets" / "charts" / "enrollments.yaml").read_text()

@@ -31,6 +31,8 @@ def test_every_asset_gets_exactly_the_owners_and_the_importer_is_not_one(
     for uuid in OWNED:
         assert owner_names(fake, uuid) == ["alice", "bob"]
     assert result.report.as_dict()["owners_set"] == 3
+    assert all("owners.id" in columns for endpoint, columns in fake.listed_columns
+               if endpoint in ("dataset", "chart", "dashboard"))
 
     # Nothing changed: one list of users more than without owners, nothing set.
     fake.calls.clear()
