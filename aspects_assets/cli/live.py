@@ -54,9 +54,11 @@ def diff(app: AppContext, locales: tuple[str, ...], kinds: tuple[str, ...],
 
     An asset that Superset has not changed since the last import (its
     `changed_on` as the project record has it) and that the code sends as then
-    is known without exporting it, as `import` knows it. Edits in Superset's UI
-    and API always move `changed_on`; what does not (a Superset upgrade's
-    migrations, a direct edit of its database) only --full finds.
+    is known without exporting it, as `import` knows it; roles, embedding,
+    tags and owners are read every time. An edit in Superset's UI moves
+    `changed_on`; a write that does not (a Superset upgrade's migrations, a
+    direct edit of its database, the colours endpoint called with
+    mark_updated=false) only --full finds.
 
     \b
     Example (in CI):
