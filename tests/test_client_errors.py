@@ -11,7 +11,9 @@ import json
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import prison
 import pytest
 import requests
 from requests.adapters import BaseAdapter
@@ -306,3 +308,36 @@ def test_an_empty_embedding_list_is_sent_only_when_asked_for_by_name() -> None:
     assert sent == [{"uuid": "e1b0c1de-0000-4000-8000-000000000007", "allowed_domains": [],
                      "allow_any_domain": True},
                     {"allowed_domains": ["https://lms.example.com"]}]
+
+
+def test_a_list_read_with_pages_that_overlap_is_read_again_in_order() -> None:
+    """Without an order, a database may order each page's query its own way: a row
+    on two pages and another on none. The list is asked in an order, and rows that
+    are not as many as Superset counts are read again."""
+    pairs = [{"id": n, "permission": {"name": "can_read"}, "view_menu": {"name": f"V{n}"}}
+             for n in range(1, 151)]
+    queries: list[dict[str, Any]] = []
+
+    def pages(request: requests.PreparedRequest) -> requests.Response:
+        query = prison.loads(parse_qs(urlsplit(request.url or "").query)["q"][0])
+        queries.append(query)
+        start = query["page"] * 100
+        if len(queries) == 2:  # the first read's second page: rows of the first page again
+            return response(200, {"count": len(pairs), "result": pairs[50:100]})
+        return response(200, {"count": len(pairs), "result": pairs[start:start + 100]})
+
+    client, _ = client_with(superset({"GET /api/v1/security/permissions-resources/": pages}))
+    assert len(client.permission_pairs()) == 150
+    assert len(queries) == 4  # two pages, twice
+    assert {(q["order_column"], q["order_direction"]) for q in queries} == {("id", "asc")}
+
+
+def test_a_list_that_keeps_changing_while_read_is_an_error() -> None:
+    def shifting(request: requests.PreparedRequest) -> requests.Response:
+        return response(200, {"count": 150, "result": [{"id": 1}]})
+
+    client, _ = client_with(superset({"GET /api/v1/security/roles/": shifting}))
+    with pytest.raises(SupersetError) as info:
+        client.roles()
+    assert info.value.message == ("the list of security/roles changed twice while it was "
+                                  "read page by page: run again")

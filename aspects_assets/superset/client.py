@@ -20,7 +20,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 import prison
@@ -36,6 +36,14 @@ from aspects_assets.project.settings import Settings
 
 API = "/api/v1"
 PAGE_SIZE = 100  # Superset caps list pages at 100
+# The order of the lists Superset gives none of its own (no `base_order`) and that may
+# be longer than a page: without ORDER BY the database may order each page's query its
+# own way (the plan changes with the OFFSET), and a row is then on two pages or on
+# none (a role's permissions were set without the pairs a page left out). By id where
+# Superset allows it.
+LIST_ORDER: dict[str, tuple[str, str]] = {
+    "security/permissions-resources": ("id", "asc"), "security/roles": ("id", "asc"),
+    "security/users": ("id", "asc"), "dataset": ("changed_on_delta_humanized", "desc")}
 ENDPOINT_OF_KIND = {"database": "database", "dataset": "dataset", "chart": "chart",
                     "dashboard": "dashboard"}
 # Retries with backoff for connection errors and 502/503/504, on safe calls only.
@@ -411,12 +419,25 @@ class SupersetClient:
         """Every row of a list endpoint; pages after the first are fetched in parallel.
         `expected`: how many rows the caller expects (the project record knows): the
         pages up to that many are asked for at once, without waiting for the first
-        page's count."""
+        page's count. Rows that are not as many as Superset counts (a row changed
+        while the pages were read moves between them) are read again, once."""
+        columns = list(columns)
+        rows = self._list_pages(endpoint, columns, filters, expected)
+        if not _whole(rows):
+            rows = self._list_pages(endpoint, columns, filters, expected)
+            if not _whole(rows):
+                raise SupersetError(f"the list of {endpoint} changed twice while it was read "
+                                    "page by page: run again")
+        return rows.rows
+
+    def _list_pages(self, endpoint: str, columns: list[str],
+                    filters: Iterable[Mapping[str, Any]], expected: int) -> Listed:
         def page(n: int) -> dict[str, Any]:
-            query: dict[str, Any] = {"columns": list(columns), "page": n,
-                                     "page_size": PAGE_SIZE}
+            query: dict[str, Any] = {"columns": columns, "page": n, "page_size": PAGE_SIZE}
             if filters:
                 query["filters"] = [dict(f) for f in filters]
+            if endpoint in LIST_ORDER:
+                query["order_column"], query["order_direction"] = LIST_ORDER[endpoint]
             result: dict[str, Any] = self.get_json(f"{API}/{endpoint}/",
                                                    params={"q": prison.dumps(query)})
             return result
@@ -427,11 +448,13 @@ class SupersetClient:
         else:
             with ThreadPoolExecutor(self.workers) as pool:
                 answers = list(pool.map(page, range(guessed)))
-        pages = -(-int(answers[0].get("count", 0)) // PAGE_SIZE)
+        count = int(answers[0].get("count", 0))
+        pages = -(-count // PAGE_SIZE)
         if pages > guessed:
             with ThreadPoolExecutor(self.workers) as pool:
                 answers += pool.map(page, range(guessed, pages))
-        return [row for data in answers[:max(pages, 1)] for row in data.get("result") or []]
+        return Listed(count, [row for data in answers[:max(pages, 1)]
+                              for row in data.get("result") or []])
 
     def chart_data(self, query_context: Mapping[str, Any]) -> dict[str, Any]:
         """Run a chart's query (`POST /api/v1/chart/data`): Superset's answer."""
@@ -715,6 +738,20 @@ class SupersetClient:
 
     def delete_css_template(self, pk: int) -> None:
         self.request("DELETE", f"{API}/css_template/{pk}")
+
+
+class Listed(NamedTuple):
+    counted: int  # as Superset counted them on the first page
+    rows: list[dict[str, Any]]
+
+
+def _whole(listed: Listed) -> bool:
+    """As many distinct rows as Superset counts (by id, or uuid where the rows have
+    no id; rows with neither are taken as they are)."""
+    for key in ("id", "uuid"):
+        if listed.rows and all(key in row for row in listed.rows):
+            return len({str(row[key]) for row in listed.rows}) == listed.counted
+    return True
 
 
 def unzip_bundle(content: bytes) -> dict[str, bytes]:
