@@ -115,6 +115,22 @@ def base_project(tmp_path: Path) -> Path:
     return target
 
 
+def repo_project(target: Path, project: str, locales: list[str]) -> Path:
+    """A copy of the repository's own asset set in `target`, as `project`, in these
+    locales."""
+    import yaml
+
+    target.mkdir()
+    for name in ("assets", "templates", "translations"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, target / name)
+    config = yaml.safe_load((REPO / "aspects-assets.yaml").read_text())
+    config["locales"] = locales
+    config["project"] = project
+    (target / "aspects-assets.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return target
+
+
 def configure(project: Path, **changes: object) -> Path:
     """`project` with these keys of its settings file changed."""
     import yaml

@@ -14,7 +14,6 @@ One module, one first import (the project's own asset set in two locales).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import yaml
 
 from aspects_assets.superset.client import SupersetClient
 
-from conftest import REPO, run_cli
+from conftest import repo_project, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -35,15 +34,8 @@ EMBEDDED_SLUG = "course-enrollment-engagement"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, superset_reset: None,
             superset_env: dict[str, str]) -> Path:
-    target = tmp_path_factory.mktemp("diff") / "project"
-    target.mkdir()
-    for name in ("assets", "templates", "translations"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, target / name)
-    config = yaml.safe_load((REPO / "aspects-assets.yaml").read_text())
-    config["locales"] = ["es_419", "ar"]
-    config["project"] = PROJECT
-    (target / "aspects-assets.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    target = repo_project(tmp_path_factory.mktemp("diff") / "project", PROJECT,
+                          ["es_419", "ar"])
     code, output, _ = run_cli(target, superset_env, "import")
     assert code == 0, output
     return target

@@ -11,17 +11,15 @@ or an upgrade would.
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from aspects_assets.superset.client import SupersetClient
 from aspects_assets.superset.live import list_rows, read_record
 
-from conftest import REPO, run_cli
+from conftest import repo_project, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -31,15 +29,8 @@ PROJECT = "touched-test"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, superset_reset: None,
             superset_env: dict[str, str]) -> Path:
-    target = tmp_path_factory.mktemp("touched") / "project"
-    target.mkdir()
-    for name in ("assets", "templates", "translations"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, target / name)
-    config = yaml.safe_load((REPO / "aspects-assets.yaml").read_text())
-    config["locales"] = ["es_419", "ar"]
-    config["project"] = PROJECT
-    (target / "aspects-assets.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    target = repo_project(tmp_path_factory.mktemp("touched") / "project", PROJECT,
+                          ["es_419", "ar"])
     code, output, _ = run_cli(target, superset_env, "import")
     assert code == 0, output
     return target
