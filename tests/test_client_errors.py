@@ -341,3 +341,41 @@ def test_a_list_that_keeps_changing_while_read_is_an_error() -> None:
         client.roles()
     assert info.value.message == ("the list of security/roles changed twice while it was "
                                   "read page by page: run again")
+
+
+def capped_list(rows: list[dict[str, Any]], cap: int, queries: list[dict[str, Any]]) -> Handler:
+    """A list endpoint as Flask-AppBuilder answers it with FAB_API_MAX_PAGE_SIZE = `cap`
+    (-1: no cap): a page size asked above the cap is the cap, and so is the offset."""
+    def pages(request: requests.PreparedRequest) -> requests.Response:
+        query = prison.loads(parse_qs(urlsplit(request.url or "").query)["q"][0])
+        queries.append(query)
+        size = query["page_size"] if cap == -1 or query["page_size"] <= cap else cap
+        start = query["page"] * size
+        return response(200, {"count": len(rows), "result": rows[start:start + size]})
+    return pages
+
+
+@pytest.mark.parametrize(("cap", "requests_made"), [(100, 6), (250, 3), (-1, 1)])
+def test_a_list_is_read_in_pages_as_large_as_superset_answers(cap: int,
+                                                              requests_made: int) -> None:
+    """Where the operator raised FAB_API_MAX_PAGE_SIZE, the pages are as large: the
+    first page's rows say how large, and every row is read once."""
+    roles = [{"id": n, "name": f"Role {n}"} for n in range(1, 551)]
+    queries: list[dict[str, Any]] = []
+    client, _ = client_with(superset({"GET /api/v1/security/roles/":
+                                      capped_list(roles, cap, queries)}))
+    assert client.roles() == {r["name"]: r["id"] for r in roles}
+    assert len(queries) == requests_made
+    assert sorted(q["page"] for q in queries) == list(range(requests_made))
+
+
+def test_a_list_read_again_with_the_page_size_known_reads_each_row_once() -> None:
+    """Once a page has shown the page size, a list whose length the caller expects
+    is asked for all its pages together: each of them once."""
+    rows = [{"id": n, "uuid": f"u{n}", "changed_on_utc": "2026-01-01"} for n in range(1, 301)]
+    queries: list[dict[str, Any]] = []
+    client, _ = client_with(superset({"GET /api/v1/chart/": capped_list(rows, 100, queries)}))
+    for expected in (300, 300, 250):
+        queries.clear()
+        assert client.list_all("chart", ["id"], expected=expected) == rows
+        assert sorted(q["page"] for q in queries) == [0, 1, 2]
