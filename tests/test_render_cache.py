@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import aspects_assets.project.render as render
 import aspects_assets.run.pipeline as pipeline
 from aspects_assets.project.settings import load_settings
 from aspects_assets.run.pipeline import Checked, check
@@ -54,8 +55,26 @@ def localized(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
-def checked(project: Path, *, cache: bool) -> Checked:
-    return check(load_settings(cwd=project, env={}), cache=cache)
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source files rendered (not taken from the cache), by path below assets/."""
+    made: list[str] = []
+    real = render.render_file
+
+    def counting(env, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(f"{path.parent.name}/{path.name}")
+        return real(env, path, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_file", counting)
+    return made
+
+
+def checked(project: Path, *, cache: bool, env: dict[str, str] | None = None) -> Checked:
+    return check(load_settings(cwd=project, env=env or {}), cache=cache)
+
+
+def locale_entries(cache: Path) -> list[Path]:
+    return sorted(p for p in cache.glob("*.pickle") if not p.stem.endswith("-originals"))
 
 
 def same(a: Checked, b: Checked) -> None:
@@ -69,7 +88,7 @@ def test_a_second_render_takes_every_locale_from_the_cache_and_is_the_same(
         project: Path, cache: Path, localized: list[str]) -> None:
     first = checked(project, cache=True)
     assert localized == LOCALES
-    assert len(list(cache.glob("*.pickle"))) == len(LOCALES)
+    assert len(locale_entries(cache)) == len(LOCALES)
     assert len(first.fingerprints) == sum(1 for a in first.assets if a.locale)
     localized.clear()
     second = checked(project, cache=True)
@@ -110,9 +129,11 @@ def test_an_original_changed_makes_every_locale_again(
 def test_a_damaged_or_foreign_entry_is_made_again(
         project: Path, cache: Path, localized: list[str]) -> None:
     first = checked(project, cache=True)
-    entries = sorted(cache.glob("*.pickle"))
+    entries = locale_entries(cache)
     entries[0].write_bytes(b"not a pickle")
     entries[1].write_bytes(b"\x80\x05N.")  # a pickle of None: not an entry
+    originals, = cache.glob("*-originals.pickle")
+    originals.write_bytes(entries[2].read_bytes())  # an entry of another kind
     localized.clear()
     same(checked(project, cache=True), first)
     assert len(localized) == 2
@@ -123,7 +144,7 @@ def test_a_locale_with_an_error_is_not_kept(project: Path, cache: Path) -> None:
     catalog.write_text(catalog.read_text() + '\nmsgid "unterminated\n')
     result = checked(project, cache=True)
     assert result.errors and all(p.file.endswith("assets.po") for p in result.errors)
-    assert len(list(cache.glob("*.pickle"))) == len(LOCALES) - 1
+    assert len(locale_entries(cache)) == len(LOCALES) - 1
 
 
 def test_off_writes_nothing(project: Path, tmp_path: Path,
@@ -133,3 +154,37 @@ def test_off_writes_nothing(project: Path, tmp_path: Path,
     checked(project, cache=True)
     assert not (tmp_path / "xdg").exists()
     assert os.environ[CACHE_VARIABLE] == "off"
+
+
+def test_a_second_render_renders_the_databases_alone_and_keeps_no_secret(
+        project: Path, cache: Path, rendered: list[str]) -> None:
+    """The originals' files come from the cache too, but for the databases: one
+    holds a password from the environment, which no cache entry may hold; a
+    rotated password is the one the next run sends."""
+    def env(password: str) -> dict[str, str]:
+        return {"ASPECTS_CLICKHOUSE_URI": f"clickhousedb://report:{password}@127.0.0.1:8123/r"}
+
+    first = checked(project, cache=True, env=env("Old-Secret-4711"))
+    sources = sorted(rendered)
+    assert len(sources) == len(list((project / "assets").rglob("*.yaml")))
+    rendered.clear()
+    second = checked(project, cache=True, env=env("New-Secret-0815"))
+    assert sorted(rendered) == [s for s in sources if s.startswith("databases/")]
+    assert [a.body for a in second.assets] == [a.body for a in first.assets]
+    clickhouse, = (a for a in second.assets if a.kind == "database"
+                   and "clickhousedb" in a.body["sqlalchemy_uri"])
+    assert clickhouse.password == "New-Secret-0815"
+    for entry in cache.glob("*.pickle"):
+        assert b"Secret-" not in entry.read_bytes(), entry.name
+    same(second, checked(project, cache=False, env=env("New-Secret-0815")))
+
+
+def test_a_source_file_changed_is_rendered_again(project: Path, cache: Path,
+                                                 rendered: list[str]) -> None:
+    checked(project, cache=True)
+    chart = project / "assets" / "charts" / "Courses.yaml"
+    chart.write_text(chart.read_text().replace("slice_name: ", "slice_name: Renamed ", 1))
+    rendered.clear()
+    result = checked(project, cache=True)
+    assert "charts/Courses.yaml" in rendered
+    assert any(str(a.body.get("slice_name", "")).startswith("Renamed ") for a in result.assets)

@@ -11,7 +11,7 @@ import stat
 import string
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,10 @@ class Loaded:
     problems: tuple[Problem, ...]
     # How the layers made each asset (its file, overrides, what it replaced).
     stacked: tuple[Stacked, ...] = ()
+    # Source key (`source_key`) → the file's data as rendered and read, for the
+    # files another render of the same inputs may take as they are: without a
+    # problem, no database (its password comes from the environment), no secret.
+    reusable: Mapping[str, Any] = field(default_factory=dict)
 
     def origins(self) -> dict[str, Stacked]:
         """Uuid → how the layers made that asset."""
@@ -409,13 +413,20 @@ def source_files(settings: Settings) -> list[tuple[str, Path]]:
     return source_listing(settings)[0]
 
 
-def load_assets(settings: Settings) -> Loaded:
+def source_key(layer: int, display: str) -> str:
+    return f"{layer}:{display}"
+
+
+def load_assets(settings: Settings, rendered: Mapping[str, Any] | None = None) -> Loaded:
     """Render and parse every asset source of every layer, then stack the layers;
-    problems are collected, not raised."""
+    problems are collected, not raised. `rendered`: what an earlier render of the
+    same inputs made of some files (`Loaded.reusable`), taken instead of rendering
+    them again."""
     env = jinja_environment(settings.templates_dir)
     context = dict(settings.variables)
     entries: list[Entry] = []
     problems: list[Problem] = []
+    reusable: dict[str, Any] = {}
     listed = 0
     for index, layer in enumerate(settings.layers):
         files, unreadable = layer_listing(settings, layer)
@@ -423,17 +434,24 @@ def load_assets(settings: Settings) -> Loaded:
         problems += unreadable
         for kind, path in files:
             display = settings.display(path)
-            data, found = render_file(env, path, display, context, templated=not layer.rendered)
-            if found:
-                problems += found
-                continue
+            key = source_key(index, display)
+            data = (rendered or {}).get(key) if kind != "database" else None
+            if data is None:
+                data, found = render_file(env, path, display, context,
+                                          templated=not layer.rendered)
+                if found:
+                    problems += found
+                    continue
             if not isinstance(data, dict):
                 problems.append(Problem("error", display, "",
                                         f"must be a mapping of fields, not {type(data).__name__}"))
                 continue
             # each file's secrets named in that file; a URI's password masked first
             masked = asset_from_mapping(kind, data, display, settings)
-            problems += secret_problems({**masked.body, **masked.private}, display, settings)
+            found = secret_problems({**masked.body, **masked.private}, display, settings)
+            problems += found
+            if kind != "database" and not found:
+                reusable[key] = data
             entries.append(Entry(index, kind, display, data))
     if not listed:
         shown = settings.display(settings.assets_dir)
@@ -452,7 +470,7 @@ def load_assets(settings: Settings) -> Loaded:
     assets = [asset_from_mapping(item.definition.kind, item.data, item.definition.display,
                                  settings) for item in stacked]
     return Loaded(AssetSet.of(assets), tuple(p.redacted(settings.secrets) for p in problems),
-                  tuple(stacked))
+                  tuple(stacked), reusable)
 
 
 def template_variables(settings: Settings) -> set[str]:

@@ -26,11 +26,11 @@ from aspects_assets.project.catalogs import Catalogs, catalog_sources, load_loca
 from aspects_assets.project.extra_strings import strings_problems
 from aspects_assets.project.inputs import render_keys
 from aspects_assets.project.layers import Stacked, attributed
-from aspects_assets.project.render import load_assets
+from aspects_assets.project.render import Loaded, load_assets
 from aspects_assets.project.settings import CONFIG_FILE_NAME, Settings, parse_locale_list
 from aspects_assets.project.sources import render_folder
 from aspects_assets.run import render_cache
-from aspects_assets.run.render_cache import LocalePart, cache_dir
+from aspects_assets.run.render_cache import LocalePart, RenderedFiles, cache_dir
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,8 @@ def check(settings: Settings, locales: Iterable[str] | None = None, *,
     same catalog, same code) is not localized or validated again, and the copies
     made anew are kept there with their fingerprints (`Checked.fingerprints`)."""
     chosen = selected_locales(settings, locales)
-    loaded = load_assets(settings)
+    base, keys = render_keys(settings, chosen) if cache and cache_dir() else ("", {})
+    loaded = load_originals(settings, base)
     assets, conditions = include_conditions(loaded.assets, settings.variables)
     problems = [*loaded.problems, *conditions, *strings_problems(settings)]
     problems += check_private(loaded.assets, settings.embedded_dashboards,
@@ -107,7 +108,7 @@ def check(settings: Settings, locales: Iterable[str] | None = None, *,
         problems += [*rendered.problems, *found]
     parts: dict[str, LocalePart] = {}
     if settings.locales:
-        parts = locale_parts(assets, settings, chosen, problems, cache=cache)
+        parts = locale_parts(assets, settings, chosen, problems, keys)
         assets = AssetSet.of([*with_original_roles(assets, settings),
                               *(a for part in parts.values() for a in part.copies)])
     known = {u: found for part in parts.values() for u, found in part.asset_problems.items()}
@@ -122,20 +123,31 @@ def check(settings: Settings, locales: Iterable[str] | None = None, *,
                    {u: fp for part in parts.values() for u, fp in part.fingerprints.items()})
 
 
+def load_originals(settings: Settings, key: str) -> Loaded:
+    """The originals rendered; with the render cache's `key` (`project.inputs.
+    render_keys`), the files it kept of the same inputs are taken as they are
+    (`Loaded.reusable`), and kept when some were rendered anew."""
+    kept = render_cache.load(f"{key}-originals", RenderedFiles) if key else None
+    loaded = load_assets(settings, kept.files if kept else None)
+    if key and (kept is None or loaded.reusable.keys() != kept.files.keys()):
+        render_cache.store(f"{key}-originals", RenderedFiles(loaded.reusable))
+    return loaded
+
+
 def locale_parts(originals: AssetSet, settings: Settings, chosen: Iterable[str],
-                 problems: list[Problem], *, cache: bool) -> dict[str, LocalePart]:
+                 problems: list[Problem], keys: Mapping[str, str]) -> dict[str, LocalePart]:
     """Each chosen locale's copies, fallbacks and catalog problems (added to
-    `problems` in the locales' order): from the render cache where it has them,
-    else made (a part made anew has its key and no fingerprints yet: validated, it
-    is kept by `keep_new_parts`)."""
+    `problems` in the locales' order): from the render cache where it has them
+    (`keys`: locale → its key there; empty without the cache), else made (a part
+    made anew has its key and no fingerprints yet: validated, it is kept by
+    `keep_new_parts`)."""
     context = make_context(originals)
     problems += label_problems(originals, context.labels)
     sources = catalog_sources(settings, problems)
     uses = text_uses(originals, context.texts)
-    keys = render_keys(settings, chosen)[1] if cache and cache_dir() else {}
     parts = {}
     for locale in chosen:
-        part = render_cache.load(keys[locale]) if keys else None
+        part = render_cache.load(keys[locale], LocalePart) if keys else None
         if part is None:
             found: list[Problem] = []
             catalog = load_locale_catalog(settings, locale, sources, found)

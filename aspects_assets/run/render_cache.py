@@ -5,9 +5,10 @@ A locale's copies depend on the originals and on its own catalog only
 (`core.i18n.localize.locale_copies`), so they are kept under a key of exactly
 that (`project.inputs.render_keys`: every input but the catalogs, the tool's own
 code, the locale's catalog): the copies, their fingerprints, their problems
-(catalog, fallbacks, validation). The originals are rendered every time: a
-database among them may carry a password from the environment, which no file
-may hold.
+(catalog, fallbacks, validation). Under the key of the originals' inputs, each
+source file as rendered and read (`RenderedFiles`), but for the databases, which
+are rendered every time: one may carry a password from the environment, which
+no file may hold; so is a file with a problem or a secret anywhere.
 
 It lives in the user's cache folder, never in the project: a project (a
 checkout of someone's assets) cannot bring entries of its own, and those are
@@ -26,6 +27,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from aspects_assets.core.i18n.fallbacks import LocaleFallbacks
 from aspects_assets.model.assets import Asset
@@ -49,6 +51,16 @@ class LocalePart:
     key: str = ""
 
 
+@dataclass(frozen=True)
+class RenderedFiles:
+    """The originals' source files as the last render of the same inputs read them."""
+
+    files: Mapping[str, Any]  # source key (`project.render.source_key`) → its data
+
+
+Entry = TypeVar("Entry", LocalePart, RenderedFiles)
+
+
 def cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
     chosen = env.get(CACHE_VARIABLE)
     if chosen == "off":
@@ -59,7 +71,7 @@ def cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
     return Path(home) / "aspects-assets" / "render"
 
 
-def load(key: str) -> LocalePart | None:
+def load(key: str, kind: type[Entry]) -> Entry | None:
     folder = cache_dir()
     if folder is None:
         return None
@@ -70,14 +82,14 @@ def load(key: str) -> LocalePart | None:
             TypeError, ValueError):
         return None
     if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == FORMAT
-            and isinstance(entry[1], LocalePart)):
+            and isinstance(entry[1], kind)):
         return None
     with contextlib.suppress(OSError):
         os.utime(folder / f"{key}.pickle")  # used: the last to be pruned
     return entry[1]
 
 
-def store(key: str, part: LocalePart) -> None:
+def store(key: str, entry: LocalePart | RenderedFiles) -> None:
     folder = cache_dir()
     if folder is None:
         return
@@ -85,7 +97,7 @@ def store(key: str, part: LocalePart) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
         with os.fdopen(handle, "wb") as file:
-            pickle.dump((FORMAT, part), file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((FORMAT, entry), file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, folder / f"{key}.pickle")
         _prune(folder)
     except OSError:
