@@ -274,30 +274,39 @@ def report_table(rows: list[tuple[str, float, str]], ratios: list[tuple[str, flo
         "locales on this machine):",
         "",
         "- **no-op**: the list rows, every asset's id, uuid and `changed_on`, which an "
-        "import cannot skip (an edit in Superset shows only there). 28 pages of 100 (2 "
-        "databases, 900 datasets, 1,575 charts, 100 dashboards) cost Superset 4-5 s "
-        "whatever the columns and however many are asked at once (a chart page takes "
-        "0.10 s even for one row; asked 1, 2, 4, 8 or 13 at a time: 3.9-4.4 s in all): "
-        "about 0.03 of the divisor alone. The rest: interpreter start and imports "
-        "(0.5 s), the token and the form login one after the other (0.4 s: so that a "
-        "wrong password is one failed login, not two), the lock and the record (0.3 s). "
-        "The owners column is asked for only where the project sets owners (it cost "
-        "each dataset page a join, 0.30 s against 0.08 s).",
-        "- **touched**: Superset's export of what moved, here everything (step 2c, "
-        "whose ratio is the floor, last row), then normalizing it and hashing each "
-        "asset against the record (about 9 s). Under that floor only by reading the "
-        "content some cheaper way than the export; the per-kind exports carry their "
-        "dependencies again (a dashboard's export, its charts and datasets: 0.76 s a "
-        "dashboard), so one export of everything is the cheapest.",
-        "- **one string**: the no-op's cost, then rendering the originals (0.65 s: the "
-        "other locales' copies come from the render cache, this one is localized and "
-        "validated again), sending the one chunk (0.5 s), listing the dashboards again "
-        "(one page: only the kinds the run wrote are listed again) and writing the "
-        "record. Missed: the lists alone are 0.03 and the rest of the no-op 0.015.",
-        "- **diff**: the no-op's lists and logins, rendering (copies from the render "
-        "cache), and one request per embedded dashboard (75); what the project record "
-        "vouches for (sent as the code sends it now, not moved since) is compared "
-        "without its export. `diff --full` exports everything: its floor is step 2c.",
+        "import cannot skip (an edit in Superset shows only there). At "
+        "Flask-AppBuilder's cap of 100 rows a page, 28 pages (2 databases, 900 "
+        "datasets, 1,575 charts, 100 dashboards) cost Superset 4-5 s whatever the "
+        "columns and however many are asked at once (a chart page takes 0.10 s even for"
+        " one row; asked 1, 2, 4, 8 or 13 at a time: 3.9-4.4 s in all): about 0.03 of "
+        "the divisor alone. The rest: interpreter start and imports (0.4 s), the token "
+        "and the form login one after the other (0.4 s: so that a wrong password is one"
+        " failed login, not two), the lock and the record (0.3 s). With "
+        "`FAB_API_MAX_PAGE_SIZE = 1000` (step 9) the same rows are 5 pages (a chart "
+        "page of 1,000 rows takes 0.7 s, the datasets' one page 0.2 s), and the no-op "
+        "costs half as much.",
+        "- **touched**: the lists (as in the no-op; the export is asked for what they "
+        "show moved), then Superset's export of what moved, here everything (step 2c, "
+        "whose ratio is the floor, last row), normalizing it and hashing each asset "
+        "against the record (2 s), the record (0.3 s). Two thirds of that export is "
+        "PyYAML's pure-Python dump on the server (py-spy on the gunicorn worker: "
+        "datasets 45 %, charts 35 %, dashboards 16 % of the samples), on one core "
+        "whatever the requests in parallel. Reads cheaper than the export do not carry "
+        "all it does, so they cannot vouch that nothing changed: a chart's list row has"
+        " no `query_context`, a dataset's GET costs 0.46 s against 0.02 s of export, a "
+        "dashboard's export carries its charts and datasets again (0.76 s a dashboard)."
+        " Missed: under the floor only with a Superset-side way to read the content.",
+        "- **one string**: the no-op's cost, then that locale localized and validated "
+        "again (the originals' source files and the other locales' copies come from the"
+        " render cache, the databases are rendered again: 0.5 s in all), sending the "
+        "one chunk (0.6 s), listing the dashboards again (one page: only the kinds the "
+        "run wrote are listed again) and writing the record (0.3 s). Missed at pages of"
+        " 100 by the lists; met with the cap raised (step 9b).",
+        "- **diff**: the no-op's lists and logins, rendering (from the render cache), "
+        "and one request per dashboard for its embedding (100, 2 s); what the project "
+        "record vouches for (sent as the code sends it now, not moved since) is "
+        "compared without its export. `diff --full` exports everything: its floor is "
+        "step 2c.",
         "",
     ]
     return "\n".join(lines)

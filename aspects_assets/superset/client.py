@@ -38,8 +38,8 @@ API = "/api/v1"
 # The rows a list page is asked for. Superset answers at most FAB_API_MAX_PAGE_SIZE
 # (100 unless the operator raised it; -1 is no cap), each endpoint at most its own
 # cap: the first page's rows, when fewer than counted, are the page size that the
-# other pages are read with. A page costs Superset about 0.1 s whatever its rows,
-# so a raised cap cuts the lists of a large instance several times.
+# other pages are read with. A page costs Superset about 0.1 s before its first
+# row, so a raised cap cuts the lists of a large instance several times.
 PAGE_SIZE = 1000
 # The order of the lists Superset gives none of its own (no `base_order`) and that may
 # be longer than a page: without ORDER BY the database may order each page's query its
