@@ -426,8 +426,9 @@ class SupersetClient:
         """Every row of a list endpoint; pages after the first are fetched in parallel.
         `expected`: how many rows the caller expects (the project record knows): once
         a page of the endpoint has shown its page size, the pages up to that many are
-        asked for at once, without waiting for the first page's count. Rows that are not as many as Superset counts (a row changed
-        while the pages were read moves between them) are read again, once."""
+        asked for at once, without waiting for the first page's count. Rows that are
+        not as many as Superset counts (a row changed while the pages were read moves
+        between them) are read again, once."""
         columns = list(columns)
         rows = self._list_pages(endpoint, columns, filters, expected)
         if not _whole(rows):
