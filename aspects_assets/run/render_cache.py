@@ -58,7 +58,7 @@ class RenderedFiles:
     files: Mapping[str, Any]  # source key (`project.render.source_key`) → its data
 
 
-Entry = TypeVar("Entry", LocalePart, RenderedFiles)
+Kept = TypeVar("Kept", LocalePart, RenderedFiles)
 
 
 def cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
@@ -71,7 +71,7 @@ def cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
     return Path(home) / "aspects-assets" / "render"
 
 
-def load(key: str, kind: type[Entry]) -> Entry | None:
+def load(key: str, kind: type[Kept]) -> Kept | None:
     folder = cache_dir()
     if folder is None:
         return None

@@ -9,7 +9,6 @@ tool sees and sends.
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import yaml
 
 from aspects_assets.superset.client import SupersetClient
 
-from conftest import REPO, run_cli
+from conftest import repo_project, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -35,17 +34,7 @@ def uuid5_copy(base: str, locale: str) -> str:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, superset_reset: None) -> Path:
-    target = tmp_path_factory.mktemp("live") / "project"
-    target.mkdir()
-    for name in ("assets", "templates", "translations"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, target / name)
-    config = yaml.safe_load((REPO / "aspects-assets.yaml").read_text())
-    config["locales"] = LOCALES
-    config["project"] = "live-test"
-    (target / "aspects-assets.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    return target
-
+    return repo_project(tmp_path_factory.mktemp("live") / "project", "live-test", LOCALES)
 
 
 def synced(project: Path, env: dict[str, str]) -> None:
