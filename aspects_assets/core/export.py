@@ -1,4 +1,5 @@
-"""Reading Superset's export: the files of its ZIP (path → YAML bytes) as assets.
+"""Reading Superset's export: the files of its ZIP (path → YAML bytes, or the data
+they say, as our Superset extension gives them) as assets.
 
 The one reader of an export, for the comparison (`normalize.normalize_all`) and
 for `pull`. File names are ignored: assets are matched by uuid. Files that are
@@ -8,7 +9,6 @@ no asset (metadata.yaml, queries, themes, tags) are skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ import yaml
 import yaml_rs
 
 from aspects_assets.model.assets import KIND_OF_FOLDER, TITLE_KEY
+from aspects_assets.model.snapshot import ExportFiles
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,17 @@ class ExportedAsset:
         return str(self.body.get(TITLE_KEY[self.kind]) or self.uuid)
 
 
-def read_export(files: Mapping[str, bytes]) -> dict[str, ExportedAsset]:
-    """uuid → ExportedAsset for every asset file of an export (path without the top
-    folder → YAML). A dataset's database is the one the export carries with it
-    (Superset exports a dataset's database with it)."""
+def read_export(files: ExportFiles) -> dict[str, ExportedAsset]:
+    """uuid → ExportedAsset for every asset file of an export. A dataset's database
+    is the one the export carries with it (Superset exports a dataset's database
+    with it)."""
     parsed: list[tuple[str, dict[str, Any]]] = []
     databases: dict[str, dict[str, Any]] = {}
     for path, content in sorted(files.items()):
         kind = kind_of_path(path)
         if kind is None or not path.endswith((".yaml", ".yml")):
             continue
-        body = load_yaml(content)
+        body = content if isinstance(content, dict) else load_yaml(content)
         if isinstance(body, dict) and "uuid" in body:
             parsed.append((kind, body))
             if kind == "database":

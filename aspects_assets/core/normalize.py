@@ -21,6 +21,7 @@ from aspects_assets.core.export import read_export
 from aspects_assets.core.layout import DROP, KEY_PLACES, RefPlace, layout_chart_ids, map_chart_refs
 from aspects_assets.model.json_text import json_data
 from aspects_assets.model.secrets import mask_uri
+from aspects_assets.model.snapshot import ExportFiles
 
 # Keys that never carry asset state, on every kind:
 #   version               the file format marker; every export writes 1.0.0.
@@ -368,8 +369,7 @@ def normalize(kind: str, body: Mapping[str, Any], *,
     return normalizer(body)
 
 
-def normalize_all(files: Mapping[str, bytes]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """An export's files (path without the top folder → YAML) as uuid → (kind,
-    normalized body)."""
+def normalize_all(files: ExportFiles) -> dict[str, tuple[str, dict[str, Any]]]:
+    """An export's files as uuid → (kind, normalized body)."""
     return {uuid: (asset.kind, normalize(asset.kind, asset.body, database=asset.database))
             for uuid, asset in read_export(files).items()}

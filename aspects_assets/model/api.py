@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from aspects_assets.model.snapshot import ServerInfo
+from aspects_assets.model.snapshot import ExportFiles, ServerInfo
 
 
 class SupersetApi(Protocol):
@@ -25,6 +25,10 @@ class SupersetApi(Protocol):
     def export(self, kind: str, ids: list[int]) -> dict[str, bytes]: ...
 
     def export_all(self) -> dict[str, bytes]: ...
+
+    def export_data(self, kind: str, ids: list[int]) -> ExportFiles: ...
+
+    def export_all_data(self) -> ExportFiles: ...
 
     def import_bundle(self, bundle: bytes, *, passwords: Mapping[str, str] | None = None,
                       sparse: bool = False) -> None: ...

@@ -36,6 +36,10 @@ class LiveRow:
     table_of: tuple[int | None, str | None, str | None] = (None, None, None)
 
 
+# An export's files: path without the top folder → the YAML Superset wrote, or (from
+# our extension's export, `SupersetClient.export_data`) the data it would have written.
+ExportFiles = Mapping[str, bytes | dict[str, Any]]
+
 # uuid → (kind, normalized body): what an export says, for a field-by-field comparison.
 Bodies = Mapping[str, tuple[str, dict[str, Any]]]
 

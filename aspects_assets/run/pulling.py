@@ -45,7 +45,7 @@ def run_pull(client: SupersetClient, settings: Settings, originals: AssetSet,
         targets = dashboard_targets(dashboards, rows, record, settings.locales)
     # By id, never the whole Superset: an export carries what a target uses, and
     # with dependencies that is what is pulled.
-    exported = export_top_down(client, rows, targets.uuids, read_export)
+    exported = export_top_down(client, rows, targets.uuids, read_export, related=True)
     live = pullable(exported, targets, record, dependencies=not all_managed)
     # Compared as sent: a dashboard's layout nodes of charts that an `_include_if`
     # leaves out are missing in Superset because the import drops them, not because

@@ -10,6 +10,7 @@ first call.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
@@ -31,7 +32,7 @@ from urllib3.util.retry import Retry
 
 from aspects_assets.model.errors import InputError, SupersetError
 from aspects_assets.model.secrets import MASK, CleartextWarning, scrub, travels_in_clear
-from aspects_assets.model.snapshot import ServerInfo
+from aspects_assets.model.snapshot import ExportFiles, ServerInfo
 from aspects_assets.project.settings import Settings
 
 API = "/api/v1"
@@ -186,6 +187,8 @@ class SupersetClient:
         self._refresh: str | None = None
         self._csrf: str | None = None
         self._info: ServerInfo | None = None
+        # What our Superset extension offers beyond embedded uuids (its `info`).
+        self._extension_features: frozenset[str] = frozenset()
         self._tagging: bool | None = None
         self._users: dict[str, int] | None = None
         self._warned_clear_text = False
@@ -411,8 +414,13 @@ class SupersetClient:
             if response.status_code == 200 and "json" in response.headers.get(
                     "Content-Type", ""):
                 version = str(response.json().get("version_string") or "6.1").split("-")[0]
-            extension = self._send("GET", f"{API}/aspects_assets/info",
-                                   headers=self._auth_headers("GET")).status_code == 200
+            answer = self._send("GET", f"{API}/aspects_assets/info",
+                                headers=self._auth_headers("GET"))
+            extension = answer.status_code == 200
+            if extension:
+                with contextlib.suppress(ValueError, AttributeError, TypeError):
+                    self._extension_features = frozenset(
+                        answer.json()["result"].get("features") or ())
             major_minor = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
             self._info = ServerInfo(version=version, sparse_import=major_minor >= (6, 1),
                                     extension=extension)
@@ -495,6 +503,42 @@ class SupersetClient:
     def export_all(self) -> dict[str, bytes]:
         """Every asset of the Superset in one export (`/api/v1/assets/export/`)."""
         return unzip_bundle(self.request("GET", f"{API}/assets/export/").content)
+
+    # Reading only (a comparison, pull), not a backup: what the export says. Our
+    # extension's export runs Superset's own export commands but hands over the data
+    # instead of writing YAML (two thirds of an export's time on the server), and
+    # leaves out the related assets; without it, Superset's own export.
+
+    def export_data(self, kind: str, ids: list[int]) -> ExportFiles:
+        """What the export of these assets (by id) says; with the extension, without
+        their related assets."""
+        if not self._exports_data():
+            return self.export(kind, ids)
+        files: dict[str, bytes | dict[str, Any]] = {}
+        batch = 200  # ids in the query string: well under gunicorn's 4 KB request line
+        chunks = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+        with ThreadPoolExecutor(self.workers) as pool:
+            for part in pool.map(lambda chunk: self._extension_export(
+                    {"kind": kind, "ids": ",".join(map(str, chunk))}), chunks):
+                files.update(part)
+        return files
+
+    def export_all_data(self) -> ExportFiles:
+        """What the export of every asset says."""
+        if not self._exports_data():
+            return self.export_all()
+        return self._extension_export({})
+
+    def _exports_data(self) -> bool:
+        self.info()
+        return "export" in self._extension_features
+
+    def _extension_export(self, params: Mapping[str, str]) -> dict[str, bytes | dict[str, Any]]:
+        result = self.get_json(f"{API}/aspects_assets/export/", params=dict(params))["result"]
+        files: dict[str, bytes | dict[str, Any]] = dict(result.get("data") or {})
+        files.update((path, str(text).encode()) for path, text in
+                     (result.get("text") or {}).items())
+        return files
 
     # -- writing -------------------------------------------------------------------------
 

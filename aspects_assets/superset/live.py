@@ -24,7 +24,7 @@ from aspects_assets.model.api import SupersetApi
 from aspects_assets.model.assets import KINDS, Kind
 from aspects_assets.model.errors import BadRecord, SupersetError
 from aspects_assets.model.record import ProjectRecord, record_name
-from aspects_assets.model.snapshot import Bodies, LiveRow, Snapshot
+from aspects_assets.model.snapshot import Bodies, ExportFiles, LiveRow, Snapshot
 
 T = TypeVar("T")
 
@@ -121,22 +121,25 @@ FULL_EXPORT_SHARE = 0.5
 
 
 def export_top_down(api: SupersetApi, rows: Mapping[str, LiveRow], wanted: Collection[str],
-                    parse: Callable[[dict[str, bytes]], Mapping[str, T]], *,
-                    whole_when_most: bool = False) -> dict[str, T]:
+                    parse: Callable[[ExportFiles], Mapping[str, T]], *,
+                    whole_when_most: bool = False, related: bool = False) -> dict[str, T]:
     """uuid → parsed asset for the wanted assets that are live (and what their
     exports carry along). Dashboards are exported first, then whatever of the rest
     their exports did not carry. With `whole_when_most`, one export of everything
-    when most assets are wanted."""
+    when most assets are wanted. With `related`, Superset's own export, which
+    carries what each asset uses; else what the export says, as fast as the server
+    gives it (`SupersetClient.export_data`)."""
     present = [u for u in wanted if u in rows]
     if not present:
         return {}
     if whole_when_most and len(present) >= FULL_EXPORT_SHARE * len(rows):
-        return dict(parse(api.export_all()))
+        return dict(parse(api.export_all() if related else api.export_all_data()))
     out: dict[str, T] = {}
     for kind in reversed(KINDS):
         missing = [rows[u].id for u in present if rows[u].kind == kind and u not in out]
         if missing:
-            out.update(parse(api.export(kind, missing)))
+            out.update(parse(api.export(kind, missing) if related
+                             else api.export_data(kind, missing)))
     return out
 
 

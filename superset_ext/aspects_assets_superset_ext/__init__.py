@@ -3,6 +3,7 @@
 Adds, under ``/api/v1/aspects_assets/``:
 
 * ``GET  info``                              -> extension and Superset versions
+* ``GET  export/[?kind=chart&ids=1,2]``      -> Superset's export as data (admin only)
 * ``PUT  embedded/<dashboard id|uuid|slug>`` -> create or update the dashboard's
   embedded configuration with a caller-chosen embedded uuid (admin only)
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = ["FLASK_APP_MUTATOR", "__version__", "init_app"]
 

@@ -81,8 +81,47 @@ class AspectsAssetsApi(BaseApi):
             result={
                 "extension_version": __version__,
                 "superset_version": _superset_version(),
+                # What this version can do beyond `info` (a client asks before use).
+                "features": ["embedded", "export"],
             },
         )
+
+    @expose("/export/", methods=("GET",))
+    @_authenticated(admin=True)
+    @safe
+    def export(self) -> Any:
+        """What Superset's export says, as data (``export.py``), without related assets.
+
+        ``?kind=chart&ids=1,2,3``: those charts (database, dataset, chart or
+        dashboard); no arguments: every asset of the four kinds. ``200
+        {"result": {"data": {path: file's data}, "text": {path: YAML}}}``, paths
+        as in Superset's export ZIP without its top folder. Admin only: it carries
+        what Superset's export does (passwords masked as there).
+        """
+        from flask import Response
+        from superset.commands.exceptions import CommandException
+
+        from .export import KINDS, export_json
+
+        kind = request.args.get("kind") or None
+        raw_ids = request.args.get("ids")
+        if kind is None and raw_ids is not None:
+            return self.response_400(message="'ids' needs a 'kind'")
+        if kind is not None and kind not in KINDS:
+            return self.response_400(message=f"'kind' must be one of {', '.join(KINDS)}")
+        ids = None
+        if kind is not None:
+            parts = (raw_ids or "").split(",")
+            if not all(p.isdigit() for p in parts):
+                return self.response_400(message="'ids' must be ids separated by commas")
+            ids = [int(p) for p in parts]
+        try:
+            body = export_json(kind, ids)
+        except CommandException as exc:
+            # An id that is not there (ChartNotFoundError...): 404, as Superset's export.
+            missing = type(exc).__name__.endswith("NotFoundError")
+            return self.response(404 if missing else exc.status, message=str(exc))
+        return Response(body, status=200, mimetype="application/json")
 
     @expose("/embedded/<id_or_uuid>", methods=("PUT",))
     @_authenticated(admin=True)

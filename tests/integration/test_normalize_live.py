@@ -24,6 +24,7 @@ from deepdiff import DeepDiff
 from aspects_assets.core.bundle import build_bundle, superset_body
 from aspects_assets.core.normalize import normalize, normalize_all
 from aspects_assets.model.assets import FOLDER_OF_KIND, KINDS, AssetSet
+from aspects_assets.model.errors import SupersetError
 from aspects_assets.model.secrets import MASK
 from aspects_assets.project.settings import load_settings
 from aspects_assets.run.pipeline import checked_or_fail
@@ -247,3 +248,52 @@ def test_a_column_label_and_sql_changed_in_superset_are_the_differences(
         **({} if old_label is None else
            {f"root['columns'][{index}]['verbose_name']": (old_label, "Changed")}),
         "root['sql']": (local["sql"], f"{local['sql']}\n-- changed")}
+
+
+@pytest.mark.parametrize("name", ["aspects-2024-08", "aspects-2026-10"])
+def test_the_extensions_export_says_what_supersets_export_says(
+        name: str, tmp_path: Path, superset_client: SupersetClient) -> None:
+    # The extension's export (data, no YAML, no related assets) must normalize to
+    # exactly what Superset's own export does, asset by asset, or a comparison made
+    # with it would see differences that are not there, or miss some.
+    assets = own_copy(asset_set(name, tmp_path), f"nz-ext-{name}")
+    import_all(superset_client, assets)
+    ids = ids_of(superset_client, assets)
+    assert superset_client.info().extension
+    for kind in KINDS:
+        wanted = list(ids[kind].values())
+        files = superset_client.export_data(kind, wanted)
+        assert all(isinstance(content, dict) for content in files.values()), \
+            f"{kind}: the extension's export sent YAML text instead of data"
+        data_forms = normalize_all(files)
+        primary, _ = exported(superset_client, kind, wanted)
+        assert {u: f for u, f in data_forms.items() if f[0] == kind} == primary, kind
+        if kind == "dataset":  # their databases come along: a dataset's form needs them
+            databases = {str(a.body.get("database_uuid")) for a in assets.of_kind("dataset")}
+            assert databases <= {u for u, f in data_forms.items() if f[0] == "database"}
+    # And everything at once, as Superset's export of everything says it.
+    assert normalize_all(superset_client.export_all_data()) == normalize_all(
+        superset_client.export_all())
+
+
+def test_the_extensions_export_is_for_admins_and_refuses_bad_arguments(
+        superset_client: SupersetClient) -> None:
+    name = f"nz-ext-user-{uuid.uuid4().hex[:8]}"
+    roles = superset_client.roles()
+    superset_client.request("POST", "/api/v1/security/users/", json={
+        "first_name": name, "last_name": "Test", "username": name,
+        "email": f"{name}@test.local", "active": True, "password": "Not-admin-1",
+        "roles": [roles["Alpha"]]})
+    # An Alpha user may use Superset's own export, never this one (it is everything).
+    alpha = SupersetClient(superset_client.url, name, "Not-admin-1")
+    with pytest.raises(SupersetError) as refused:
+        alpha.request("GET", "/api/v1/aspects_assets/export/")
+    assert refused.value.status == 403
+    for params, message in [({"ids": "1"}, "'ids' needs a 'kind'"),
+                            ({"kind": "query", "ids": "1"}, "'kind' must be one of"),
+                            ({"kind": "chart", "ids": "1,x"}, "'ids' must be ids"),
+                            ({"kind": "chart", "ids": "999999999"}, "not found")]:
+        with pytest.raises(SupersetError) as refused:
+            superset_client.request("GET", "/api/v1/aspects_assets/export/", params=params)
+        assert refused.value.status == (404 if "999" in params["ids"] else 400), params
+        assert message in str(refused.value).lower() or message in str(refused.value), params
